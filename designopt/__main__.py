@@ -1,0 +1,5 @@
+import sys
+
+from designopt.cli import main
+
+sys.exit(main())
