@@ -1,0 +1,153 @@
+"""Study results as an :class:`xarray.Dataset` and their NetCDF file.
+
+``from_study`` turns an Optuna study over a :class:`~designopt.search.problem.Problem` into a
+Dataset with dims ``trial`` and ``objective``: one variable per design variable, objective,
+constraint (``g_<name>``, scaled, met when <= 0) and metric, plus ``feasible``, ``pareto``,
+``state`` and ``failure_reason``.  Every variable has ``units`` and ``long_name``; the attrs
+record the package version, the case fingerprint, the sampler and seed, and the hypervolume of
+the Pareto set against the stated reference point.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from designopt import __version__
+from designopt.search.pareto import hypervolume, non_dominated_mask, to_minimisation
+from designopt.search.problem import Problem, VariableKind
+from designopt.search.study import FAILURE_ATTR, METRICS_ATTR, ORPHAN_ATTR
+
+RESULTS_NAME = "results.nc"
+
+
+def reference_point(front_min: np.ndarray, margin: float = 0.1) -> np.ndarray:
+    """Default hypervolume reference point (minimisation space): the worst value of each
+    objective over ``front_min`` plus ``margin`` times its range (or of its magnitude if flat)."""
+    worst = front_min.max(axis=0)
+    span = worst - front_min.min(axis=0)
+    span = np.where(span > 0, span, np.maximum(np.abs(worst), 1.0))
+    return worst + margin * span
+
+
+def from_study(study: Any, problem: Problem, *, reference: Sequence[float] | None = None) -> xr.Dataset:
+    """Build the results Dataset of ``study`` (orphaned trials left out)."""
+    from optuna.trial import TrialState
+
+    trials = [
+        t
+        for t in study.get_trials(deepcopy=False)
+        if t.state in (TrialState.COMPLETE, TrialState.FAIL) and not t.user_attrs.get(ORPHAN_ATTR)
+    ]
+    n = len(trials)
+    obj_names = [o.name for o in problem.objectives]
+    con_names = [c.name for c in problem.constraints]
+    number = np.array([t.number for t in trials], dtype=np.int64)
+    state = np.array([t.state.name for t in trials], dtype=object)
+    failure = np.array([t.user_attrs.get(FAILURE_ATTR, "") for t in trials], dtype=object)
+    values = np.full((n, len(obj_names)), np.nan)
+    cons = np.full((n, len(con_names)), np.nan)
+    metrics: list[dict[str, Any]] = []
+    for i, t in enumerate(trials):
+        if t.state == TrialState.COMPLETE and t.values is not None:
+            values[i] = t.values
+            c = t.constraints
+            cons[i] = [c.get(name, np.nan) for name in con_names]
+        raw = t.user_attrs.get(METRICS_ATTR)
+        metrics.append(json.loads(raw) if isinstance(raw, str) else {})
+    complete = state == "COMPLETE"
+    feasible = complete & np.all(np.nan_to_num(cons, nan=np.inf) <= 0.0, axis=1) if con_names else complete
+    pareto = np.zeros(n, dtype=bool)
+    vmin = to_minimisation(values, problem.directions)
+    idx = np.flatnonzero(feasible)
+    if idx.size:
+        pareto[idx[non_dominated_mask(vmin[idx])]] = True
+    if reference is None:
+        ref = reference_point(vmin[idx]) if idx.size else np.full(len(obj_names), np.nan)
+        ref_kind = "worst feasible value + 10 % of the feasible range, per objective"
+    else:
+        ref = to_minimisation(np.asarray(reference, float)[None, :], problem.directions)[0]
+        ref_kind = "given"
+    hv = hypervolume(vmin[pareto], ref) if idx.size else 0.0
+
+    ds = xr.Dataset(coords={"trial": ("trial", number, {"long_name": "Optuna trial number", "units": "1"})})
+    ds = ds.assign_coords(objective=("objective", np.array(obj_names, dtype=object), {"long_name": "objective name", "units": "1"}))
+    for v in problem.variables:
+        col = [t.params.get(v.name) for t in trials]
+        if v.kind is VariableKind.CATEGORICAL:
+            arr = np.array(["" if c is None else str(c) for c in col], dtype=object)
+        else:
+            arr = np.array([np.nan if c is None else float(c) for c in col])
+        ds[v.name] = ("trial", arr, {"units": v.unit, "long_name": f"design variable {v.name}", "role": "design_variable"})
+    for j, o in enumerate(problem.objectives):
+        ds[o.name] = ("trial", values[:, j], {
+            "units": o.unit, "long_name": o.long_name or o.name, "role": "objective", "direction": o.direction.value,
+        })
+    for j, c in enumerate(problem.constraints):
+        ds[f"g_{c.name}"] = ("trial", cons[:, j], {
+            "units": "1", "long_name": (c.long_name or c.name) + " (scaled constraint, met when <= 0)", "role": "constraint",
+        })
+    metric_names = sorted({k for m in metrics for k in m})
+    for name in metric_names:
+        if name in ds:
+            continue
+        col = [m.get(name) for m in metrics]
+        if any(isinstance(c, str) for c in col):
+            arr = np.array(["" if c is None else str(c) for c in col], dtype=object)
+        else:
+            arr = np.array([np.nan if c is None else float(c) for c in col])
+        ds[name] = ("trial", arr, {
+            "units": problem.metric_units.get(name, "1"),
+            "long_name": problem.metric_long_names.get(name, name), "role": "metric",
+        })
+    ds["objective_values"] = (("trial", "objective"), values, {"units": "1", "long_name": "objective values (each in its own unit)"})
+    ds["feasible"] = ("trial", feasible, {"units": "1", "long_name": "evaluated and every constraint met"})
+    ds["pareto"] = ("trial", pareto, {"units": "1", "long_name": "feasible and not dominated (Pareto set)"})
+    ds["state"] = ("trial", state, {"units": "1", "long_name": "Optuna trial state"})
+    ds["failure_reason"] = ("trial", failure, {"units": "1", "long_name": "why the design could not be evaluated"})
+    ds.attrs.update({
+        "title": f"designopt study {problem.name}",
+        "designopt_version": __version__,
+        "case_fingerprint": problem.fingerprint,
+        "sampler": str(study.user_attrs.get("sampler", "")),
+        "seed": int(study.user_attrs.get("seed", -1)),
+        "directions": json.dumps(problem.directions),
+        "n_trials": int(n),
+        "n_feasible": int(feasible.sum()),
+        "n_pareto": int(pareto.sum()),
+        "hypervolume": float(hv),
+        "hypervolume_reference": json.dumps([float(x) for x in ref]),
+        "hypervolume_reference_rule": ref_kind + " (in minimisation space: maximised objectives negated)",
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+    })
+    return ds
+
+
+def write_atomic(ds: xr.Dataset, path: Path) -> Path:
+    """Write ``ds`` to NetCDF at ``path`` atomically (temporary name, then rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    enc = {}
+    for name, var in ds.variables.items():
+        if var.dtype == object:
+            enc[name] = {"dtype": str}
+    ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc or None)
+    os.replace(tmp, path)
+    return path
+
+
+def load(path: Path) -> xr.Dataset:
+    """Read a results file written by :func:`write_atomic`."""
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        out = ds.load()
+    for flag in ("feasible", "pareto"):
+        if flag in out:
+            out[flag] = out[flag].astype(bool)
+    return out

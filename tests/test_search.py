@@ -1,0 +1,164 @@
+"""The search machinery on the Binh-Korn problem (Deb 2001, Table 21): resumable storage, exact
+trial counts with workers, failures recorded, infeasible designs kept off the front."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from designopt.errors import ConfigurationError
+from designopt.results import from_study, load, write_atomic
+from designopt.search import StudySettings, hypervolume, run_study
+from designopt.search.study import ORPHAN_ATTR
+from designopt.search.testing import bnh_problem
+
+
+def _bnh_exact_front(n: int = 2001) -> np.ndarray:
+    """Analytic Pareto front of BNH: x = y in [0, 3], then y = 3, x in [3, 5] (Deb 2001)."""
+    a = np.linspace(0, 3, n)
+    b = np.linspace(3, 5, n)
+    xs = np.concatenate([a, b])
+    ys = np.concatenate([a, np.full(n, 3.0)])
+    return np.column_stack([4 * xs**2 + 4 * ys**2, (xs - 5) ** 2 + (ys - 5) ** 2])
+
+
+def test_study_writes_dataset_with_units(tmp_path):
+    problem = bnh_problem()
+    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=60, seed=3, population_size=20))
+    ds = from_study(study, problem)
+    assert ds.sizes["trial"] == 60
+    for name, var in ds.variables.items():
+        assert "units" in var.attrs, name
+        assert "long_name" in var.attrs, name
+    assert ds.attrs["case_fingerprint"] == problem.fingerprint
+    assert ds.attrs["sampler"] == "nsga2" and ds.attrs["seed"] == 3
+    path = write_atomic(ds, tmp_path / "results.nc")
+    back = load(path)
+    assert back.sizes["trial"] == 60
+    assert bool(back.pareto.any())
+    assert not (tmp_path / "results.nc.tmp").exists()
+
+
+def test_nsga2_reaches_the_analytic_front(tmp_path):
+    """Quality bound: 600 NSGA-II trials reach >= 95 % of the exact front's hypervolume."""
+    problem = bnh_problem()
+    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=600, seed=1, population_size=40))
+    ds = from_study(study, problem, reference=[140.0, 50.0])
+    ref = np.array([140.0, 50.0])
+    exact = hypervolume(_bnh_exact_front(), ref)
+    assert ds.attrs["hypervolume"] >= 0.95 * exact
+
+
+def test_rerun_resumes_and_extends(tmp_path):
+    problem = bnh_problem()
+    run_study(problem, StudySettings(out_dir=tmp_path, n_trials=20, seed=1))
+    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=20, seed=1))
+    assert len(study.trials) == 20
+    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=35, seed=1))
+    assert len(study.trials) == 35
+
+
+def test_other_case_in_same_folder_is_refused(tmp_path):
+    run_study(bnh_problem(), StudySettings(out_dir=tmp_path, n_trials=5))
+    with pytest.raises(ConfigurationError, match="holds a study of another case"):
+        run_study(bnh_problem(fail_above_x=1.0), StudySettings(out_dir=tmp_path, n_trials=5))
+
+
+def test_failures_are_recorded_not_raised(tmp_path):
+    problem = bnh_problem(fail_above_x=2.5)
+    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=40, sampler="random", seed=2))
+    ds = from_study(study, problem)
+    failed = ds.state == "FAIL"
+    assert int(failed.sum()) > 0
+    assert all("above the test failure threshold" in r for r in ds.failure_reason.values[failed.values])
+    assert not bool((ds.pareto & failed).any())
+    assert float(ds.x.where(ds.pareto).max()) <= 2.5
+
+
+def test_infeasible_case_gives_empty_front(tmp_path):
+    problem = bnh_problem(infeasible=True)
+    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=15, sampler="random"))
+    ds = from_study(study, problem)
+    assert int(ds.feasible.sum()) == 0
+    assert int(ds.pareto.sum()) == 0
+    assert ds.attrs["n_pareto"] == 0
+    assert (ds.g_g1 > 0).all()
+
+
+def test_two_workers_exact_count_unique_numbers(tmp_path):
+    problem = bnh_problem(delay_s=0.01)
+    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=40, workers=2, seed=5))
+    numbers = [t.number for t in study.trials]
+    assert len(numbers) == 40
+    assert len(set(numbers)) == 40
+    assert all(t.state.name == "COMPLETE" for t in study.trials)
+
+
+def test_second_concurrent_run_is_refused(tmp_path):
+    from designopt.search.study import RUN_LOCK, _flock
+
+    with _flock(tmp_path / RUN_LOCK):
+        with pytest.raises(ConfigurationError, match="another designopt run"):
+            run_study(bnh_problem(), StudySettings(out_dir=tmp_path, n_trials=3))
+
+
+_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from designopt.search import StudySettings, run_study
+    from designopt.search.testing import bnh_problem
+    run_study(bnh_problem(delay_s=0.05), StudySettings(out_dir=sys.argv[1], n_trials=int(sys.argv[2]), seed=1))
+    """
+)
+
+
+def test_kill_9_mid_study_then_resume(tmp_path):
+    """kill -9 a running study: finished trials survive, no trial stays RUNNING, the count is met."""
+    import optuna
+
+    from designopt.search.study import StudySettings as S
+    from designopt.search.study import make_storage
+
+    script = tmp_path / "run.py"
+    script.write_text(_SCRIPT)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, str(script), str(out), "200"])
+    journal = out / "study.journal"
+    deadline = time.time() + 60
+    settings = S(out_dir=out, n_trials=200)
+
+    def finished() -> int:
+        if not journal.exists():
+            return 0
+        st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
+        return sum(t.state.name == "COMPLETE" for t in st.get_trials(deepcopy=False))
+
+    while finished() < 10 and time.time() < deadline:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
+    before = {t.number: t.values for t in st.trials if t.state.name == "COMPLETE"}
+    assert len(before) >= 10
+    assert len(before) < 200
+
+    subprocess.run([sys.executable, str(script), str(out), "30"], check=True, timeout=120)
+    st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
+    after = {t.number: t for t in st.trials}
+    for number, values in before.items():  # every finished trial intact
+        assert after[number].state.name == "COMPLETE"
+        assert after[number].values == values
+    assert not any(t.state.name == "RUNNING" for t in after.values())
+    counted = [t for t in after.values() if not t.user_attrs.get(ORPHAN_ATTR)]
+    assert len(counted) == max(30, len(before))
+    orphans = [t for t in after.values() if t.user_attrs.get(ORPHAN_ATTR)]
+    requeued = [t for t in after.values() if "requeued_from_trial" in t.user_attrs]
+    assert len(requeued) == len(orphans) <= 1
