@@ -37,7 +37,9 @@ def reference_point(front_min: np.ndarray, margin: float = 0.1) -> np.ndarray:
     return worst + margin * span
 
 
-def from_study(study: Any, problem: Problem, *, reference: Sequence[float] | None = None) -> xr.Dataset:
+def from_study(
+    study: Any, problem: Problem, *, reference: Sequence[float] | None = None
+) -> xr.Dataset:
     """Build the results Dataset of ``study`` (orphaned trials left out)."""
     from optuna.trial import TrialState
 
@@ -63,7 +65,9 @@ def from_study(study: Any, problem: Problem, *, reference: Sequence[float] | Non
         raw = t.user_attrs.get(METRICS_ATTR)
         metrics.append(json.loads(raw) if isinstance(raw, str) else {})
     complete = state == "COMPLETE"
-    feasible = complete & np.all(np.nan_to_num(cons, nan=np.inf) <= 0.0, axis=1) if con_names else complete
+    feasible = (
+        complete & np.all(np.nan_to_num(cons, nan=np.inf) <= 0.0, axis=1) if con_names else complete
+    )
     pareto = np.zeros(n, dtype=bool)
     vmin = to_minimisation(values, problem.directions)
     idx = np.flatnonzero(feasible)
@@ -77,23 +81,48 @@ def from_study(study: Any, problem: Problem, *, reference: Sequence[float] | Non
         ref_kind = "given"
     hv = hypervolume(vmin[pareto], ref) if idx.size else 0.0
 
-    ds = xr.Dataset(coords={"trial": ("trial", number, {"long_name": "Optuna trial number", "units": "1"})})
-    ds = ds.assign_coords(objective=("objective", np.array(obj_names, dtype=object), {"long_name": "objective name", "units": "1"}))
+    ds = xr.Dataset(
+        coords={"trial": ("trial", number, {"long_name": "Optuna trial number", "units": "1"})}
+    )
+    ds = ds.assign_coords(
+        objective=(
+            "objective",
+            np.array(obj_names, dtype=object),
+            {"long_name": "objective name", "units": "1"},
+        )
+    )
     for v in problem.variables:
         col = [t.params.get(v.name) for t in trials]
         if v.kind is VariableKind.CATEGORICAL:
             arr = np.array(["" if c is None else str(c) for c in col], dtype=object)
         else:
             arr = np.array([np.nan if c is None else float(c) for c in col])
-        ds[v.name] = ("trial", arr, {"units": v.unit, "long_name": f"design variable {v.name}", "role": "design_variable"})
+        ds[v.name] = (
+            "trial",
+            arr,
+            {"units": v.unit, "long_name": f"design variable {v.name}", "role": "design_variable"},
+        )
     for j, o in enumerate(problem.objectives):
-        ds[o.name] = ("trial", values[:, j], {
-            "units": o.unit, "long_name": o.long_name or o.name, "role": "objective", "direction": o.direction.value,
-        })
+        ds[o.name] = (
+            "trial",
+            values[:, j],
+            {
+                "units": o.unit,
+                "long_name": o.long_name or o.name,
+                "role": "objective",
+                "direction": o.direction.value,
+            },
+        )
     for j, c in enumerate(problem.constraints):
-        ds[f"g_{c.name}"] = ("trial", cons[:, j], {
-            "units": "1", "long_name": (c.long_name or c.name) + " (scaled constraint, met when <= 0)", "role": "constraint",
-        })
+        ds[f"g_{c.name}"] = (
+            "trial",
+            cons[:, j],
+            {
+                "units": "1",
+                "long_name": (c.long_name or c.name) + " (scaled constraint, met when <= 0)",
+                "role": "constraint",
+            },
+        )
     metric_names = sorted({k for m in metrics for k in m})
     for name in metric_names:
         if name in ds:
@@ -103,30 +132,54 @@ def from_study(study: Any, problem: Problem, *, reference: Sequence[float] | Non
             arr = np.array(["" if c is None else str(c) for c in col], dtype=object)
         else:
             arr = np.array([np.nan if c is None else float(c) for c in col])
-        ds[name] = ("trial", arr, {
-            "units": problem.metric_units.get(name, "1"),
-            "long_name": problem.metric_long_names.get(name, name), "role": "metric",
-        })
-    ds["objective_values"] = (("trial", "objective"), values, {"units": "1", "long_name": "objective values (each in its own unit)"})
-    ds["feasible"] = ("trial", feasible, {"units": "1", "long_name": "evaluated and every constraint met"})
-    ds["pareto"] = ("trial", pareto, {"units": "1", "long_name": "feasible and not dominated (Pareto set)"})
+        ds[name] = (
+            "trial",
+            arr,
+            {
+                "units": problem.metric_units.get(name, "1"),
+                "long_name": problem.metric_long_names.get(name, name),
+                "role": "metric",
+            },
+        )
+    ds["objective_values"] = (
+        ("trial", "objective"),
+        values,
+        {"units": "1", "long_name": "objective values (each in its own unit)"},
+    )
+    ds["feasible"] = (
+        "trial",
+        feasible,
+        {"units": "1", "long_name": "evaluated and every constraint met"},
+    )
+    ds["pareto"] = (
+        "trial",
+        pareto,
+        {"units": "1", "long_name": "feasible and not dominated (Pareto set)"},
+    )
     ds["state"] = ("trial", state, {"units": "1", "long_name": "Optuna trial state"})
-    ds["failure_reason"] = ("trial", failure, {"units": "1", "long_name": "why the design could not be evaluated"})
-    ds.attrs.update({
-        "title": f"designopt study {problem.name}",
-        "designopt_version": __version__,
-        "case_fingerprint": problem.fingerprint,
-        "sampler": str(study.user_attrs.get("sampler", "")),
-        "seed": int(study.user_attrs.get("seed", -1)),
-        "directions": json.dumps(problem.directions),
-        "n_trials": int(n),
-        "n_feasible": int(feasible.sum()),
-        "n_pareto": int(pareto.sum()),
-        "hypervolume": float(hv),
-        "hypervolume_reference": json.dumps([float(x) for x in ref]),
-        "hypervolume_reference_rule": ref_kind + " (in minimisation space: maximised objectives negated)",
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-    })
+    ds["failure_reason"] = (
+        "trial",
+        failure,
+        {"units": "1", "long_name": "why the design could not be evaluated"},
+    )
+    ds.attrs.update(
+        {
+            "title": f"designopt study {problem.name}",
+            "designopt_version": __version__,
+            "case_fingerprint": problem.fingerprint,
+            "sampler": str(study.user_attrs.get("sampler", "")),
+            "seed": int(study.user_attrs.get("seed", -1)),
+            "directions": json.dumps(problem.directions),
+            "n_trials": int(n),
+            "n_feasible": int(feasible.sum()),
+            "n_pareto": int(pareto.sum()),
+            "hypervolume": float(hv),
+            "hypervolume_reference": json.dumps([float(x) for x in ref]),
+            "hypervolume_reference_rule": ref_kind
+            + " (in minimisation space: maximised objectives negated)",
+            "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        }
+    )
     return ds
 
 

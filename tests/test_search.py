@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,7 +31,9 @@ def _bnh_exact_front(n: int = 2001) -> np.ndarray:
 
 def test_study_writes_dataset_with_units(tmp_path):
     problem = bnh_problem()
-    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=60, seed=3, population_size=20))
+    study = run_study(
+        problem, StudySettings(out_dir=tmp_path, n_trials=60, seed=3, population_size=20)
+    )
     ds = from_study(study, problem)
     assert ds.sizes["trial"] == 60
     for name, var in ds.variables.items():
@@ -50,7 +51,9 @@ def test_study_writes_dataset_with_units(tmp_path):
 def test_nsga2_reaches_the_analytic_front(tmp_path):
     """Quality bound: 600 NSGA-II trials reach >= 95 % of the exact front's hypervolume."""
     problem = bnh_problem()
-    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=600, seed=1, population_size=40))
+    study = run_study(
+        problem, StudySettings(out_dir=tmp_path, n_trials=600, seed=1, population_size=40)
+    )
     ds = from_study(study, problem, reference=[140.0, 50.0])
     ref = np.array([140.0, 50.0])
     exact = hypervolume(_bnh_exact_front(), ref)
@@ -74,11 +77,15 @@ def test_other_case_in_same_folder_is_refused(tmp_path):
 
 def test_failures_are_recorded_not_raised(tmp_path):
     problem = bnh_problem(fail_above_x=2.5)
-    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=40, sampler="random", seed=2))
+    study = run_study(
+        problem, StudySettings(out_dir=tmp_path, n_trials=40, sampler="random", seed=2)
+    )
     ds = from_study(study, problem)
     failed = ds.state == "FAIL"
     assert int(failed.sum()) > 0
-    assert all("above the test failure threshold" in r for r in ds.failure_reason.values[failed.values])
+    assert all(
+        "above the test failure threshold" in r for r in ds.failure_reason.values[failed.values]
+    )
     assert not bool((ds.pareto & failed).any())
     assert float(ds.x.where(ds.pareto).max()) <= 2.5
 

@@ -1,6 +1,11 @@
 """Multi-objective design search with Optuna: problems, resumable studies, Pareto analysis."""
 
-from designopt.search.pareto import hypervolume, non_dominated_mask, to_minimisation, weakly_dominated
+from designopt.search.pareto import (
+    hypervolume,
+    non_dominated_mask,
+    to_minimisation,
+    weakly_dominated,
+)
 from designopt.search.problem import (
     Constraint,
     Direction,

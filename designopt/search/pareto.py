@@ -51,7 +51,9 @@ def weakly_dominated(points: np.ndarray, front: np.ndarray, *, rtol: float = 1e-
     if front.size == 0:
         return np.zeros(points.shape[0], dtype=bool)
     tol = rtol * np.maximum(1.0, np.abs(points))
-    return np.array([np.any(np.all(front <= p + t, axis=1)) for p, t in zip(points, tol, strict=True)])
+    return np.array(
+        [np.any(np.all(front <= p + t, axis=1)) for p, t in zip(points, tol, strict=True)]
+    )
 
 
 def hypervolume(values: np.ndarray, reference: Sequence[float]) -> float:

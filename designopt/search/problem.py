@@ -67,7 +67,9 @@ class Variable:
         object.__setattr__(self, "kind", kind)
         if kind is VariableKind.CATEGORICAL:
             if len(self.choices) < 1:
-                raise ConfigurationError(f"categorical variable {self.name!r} needs at least one choice")
+                raise ConfigurationError(
+                    f"categorical variable {self.name!r} needs at least one choice"
+                )
             object.__setattr__(self, "choices", tuple(self.choices))
             return
         if self.low is None or self.high is None:
@@ -77,9 +79,13 @@ class Variable:
                 f"variable {self.name!r}: bounds low={self.low!r}, high={self.high!r} must be finite with low <= high"
             )
         if self.log and self.low <= 0:
-            raise ConfigurationError(f"variable {self.name!r}: log scale needs low > 0, got low={self.low!r}")
+            raise ConfigurationError(
+                f"variable {self.name!r}: log scale needs low > 0, got low={self.low!r}"
+            )
         if self.log and self.step is not None:
-            raise ConfigurationError(f"variable {self.name!r}: log scale and step cannot be combined")
+            raise ConfigurationError(
+                f"variable {self.name!r}: log scale and step cannot be combined"
+            )
         if self.step is not None and self.step <= 0:
             raise ConfigurationError(f"variable {self.name!r}: step={self.step!r} must be positive")
 
@@ -175,11 +181,15 @@ class Problem:
         for o in self.objectives:
             v = ev.objectives.get(o.name)
             if v is None or not math.isfinite(v):
-                return Evaluation(metrics=ev.metrics, failure=f"objective {o.name}={v!r} is not a finite number")
+                return Evaluation(
+                    metrics=ev.metrics, failure=f"objective {o.name}={v!r} is not a finite number"
+                )
         for c in self.constraints:
             v = ev.constraints.get(c.name)
             if v is None or not math.isfinite(v):
-                return Evaluation(metrics=ev.metrics, failure=f"constraint {c.name}={v!r} is not a finite number")
+                return Evaluation(
+                    metrics=ev.metrics, failure=f"constraint {c.name}={v!r} is not a finite number"
+                )
         return ev
 
     def objective_values(self, ev: Evaluation) -> list[float]:

@@ -128,7 +128,9 @@ def make_storage(settings: StudySettings):
             settings.storage_url, heartbeat_interval=30, grace_period=90
         )
     path = str(settings.out_dir / JOURNAL_NAME)  # absolute: relative lock paths spin after a kill
-    return optuna.storages.JournalStorage(JournalFileBackend(path, lock_obj=JournalFileOpenLock(path)))
+    return optuna.storages.JournalStorage(
+        JournalFileBackend(path, lock_obj=JournalFileOpenLock(path))
+    )
 
 
 @contextlib.contextmanager
@@ -190,7 +192,10 @@ def _record(study, trial, problem: Problem, ev: Evaluation) -> None:
     from optuna.trial import TrialState
 
     metrics = {k: (float(v) if isinstance(v, int | float) else v) for k, v in ev.metrics.items()}
-    metrics = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in metrics.items()}
+    metrics = {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+        for k, v in metrics.items()
+    }
     trial.set_user_attr(METRICS_ATTR, json.dumps(metrics))
     if ev.failure is not None:
         trial.set_user_attr(FAILURE_ATTR, ev.failure)
@@ -209,12 +214,16 @@ def evaluate_safely(problem: Problem, params: dict[str, Any]) -> Evaluation:
         return Evaluation(failure=f"{type(exc).__name__}: {exc}")
 
 
-def _worker(problem: Problem, settings: StudySettings, worker_id: int, parent_pid: int | None) -> int:
+def _worker(
+    problem: Problem, settings: StudySettings, worker_id: int, parent_pid: int | None
+) -> int:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     storage = make_storage(settings)
-    sampler = make_sampler(settings.sampler, seed=settings.seed + worker_id, population_size=settings.population_size)
+    sampler = make_sampler(
+        settings.sampler, seed=settings.seed + worker_id, population_size=settings.population_size
+    )
     study = optuna.load_study(study_name=settings.study_name, storage=storage, sampler=sampler)
     ask_lock = settings.out_dir / ASK_LOCK
     done = 0
@@ -240,7 +249,9 @@ def _worker(problem: Problem, settings: StudySettings, worker_id: int, parent_pi
 def _progress_bar(settings: StudySettings, study):
     from tqdm import tqdm
 
-    return tqdm(total=settings.n_trials, initial=_counted(study), unit="trial", desc="designopt", leave=True)
+    return tqdm(
+        total=settings.n_trials, initial=_counted(study), unit="trial", desc="designopt", leave=True
+    )
 
 
 def run_study(problem: Problem, settings: StudySettings):
@@ -317,4 +328,6 @@ def _run_parallel(problem: Problem, settings: StudySettings, study) -> None:
             bar.close()
     bad = [p.exitcode for p in procs if p.exitcode != 0]
     if bad:
-        raise RuntimeError(f"{len(bad)} worker process(es) crashed (exit codes {bad}); see the traceback above")
+        raise RuntimeError(
+            f"{len(bad)} worker process(es) crashed (exit codes {bad}); see the traceback above"
+        )

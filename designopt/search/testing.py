@@ -56,7 +56,9 @@ class _BNH:
         return _bnh(params, delay_s=self.delay_s, fail_above_x=self.fail_above_x)
 
 
-def bnh_problem(*, delay_s: float = 0.0, fail_above_x: float | None = None, infeasible: bool = False) -> Problem:
+def bnh_problem(
+    *, delay_s: float = 0.0, fail_above_x: float | None = None, infeasible: bool = False
+) -> Problem:
     """The Binh-Korn problem; ``delay_s`` slows each evaluation (kill/resume tests),
     ``fail_above_x`` makes part of the space fail with :class:`InfeasibleDesignError`,
     ``infeasible`` shrinks the box to x in [0, 0.1], y in [1, 3], where ``g1`` is violated
