@@ -169,3 +169,27 @@ def test_kill_9_mid_study_then_resume(tmp_path):
     orphans = [t for t in after.values() if t.user_attrs.get(ORPHAN_ATTR)]
     requeued = [t for t in after.values() if "requeued_from_trial" in t.user_attrs]
     assert len(requeued) == len(orphans) <= 1
+
+
+def test_report_writes_figures_and_summary(tmp_path):
+    from designopt.report import write_report
+
+    problem = bnh_problem(fail_above_x=4.0)
+    study = run_study(
+        problem, StudySettings(out_dir=tmp_path, n_trials=40, sampler="random", seed=1)
+    )
+    ds = from_study(study, problem)
+    paths = write_report(ds, tmp_path)
+    for p in paths:
+        assert p.stat().st_size > 200, p
+    text = (tmp_path / "summary.md").read_text()
+    assert "Pareto designs" in text
+    assert "hypervolume" in text
+
+
+def test_report_on_infeasible_study_says_so(tmp_path):
+    from designopt.report import summary_markdown
+
+    problem = bnh_problem(infeasible=True)
+    study = run_study(problem, StudySettings(out_dir=tmp_path, n_trials=8, sampler="random"))
+    assert "No feasible design" in summary_markdown(from_study(study, problem))
