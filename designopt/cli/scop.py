@@ -1,0 +1,53 @@
+"""``designopt scop``: rate declared EN 14825 performance (Keymark CSV layout).
+
+Writes every input row with the added columns ``SCOP_calc``, ``SCOP_on_calc``,
+``SCOP_net_calc``, ``eta_s_calc_pct`` and ``status`` (empty when the row was rated; otherwise
+the reason, with NaN figures). A row that cannot be rated never stops the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "scop"
+HELP = "EN 14825 SCOP, SCOP_on, SCOP_net and eta_s from declared (Keymark-layout) performance"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Add the command's arguments."""
+    parser.add_argument(
+        "--declared", required=True, metavar="FILE.csv", help="declared performance (Keymark CSV)"
+    )
+    parser.add_argument("--out", required=True, metavar="OUT.csv", help="output CSV")
+    parser.add_argument(
+        "--cc",
+        type=float,
+        default=2.5,
+        help="primary energy conversion coefficient for eta_s (2.5: Reg. 813/2013; 1.9: EED 2023)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Rate the file and write the result; return 0 (rows that fail are flagged, not fatal)."""
+    import numpy as np
+
+    from designopt.io.keymark import read_declared
+    from designopt.seasonal.en14825 import rate_declared
+
+    dp, df, status_read = read_declared(args.declared)
+    result = rate_declared(dp, cc=args.cc)
+    status = np.where(status_read != "", status_read, result.status)
+    bad = status != ""
+    out = df.copy()
+    out["SCOP_calc"] = np.where(bad, np.nan, np.round(result.scop, 4))
+    out["SCOP_on_calc"] = np.where(bad, np.nan, np.round(result.scop_on, 4))
+    out["SCOP_net_calc"] = np.where(bad, np.nan, np.round(result.scop_net, 4))
+    out["eta_s_calc_pct"] = np.where(bad, np.nan, np.round(result.eta_s_pct, 2))
+    out["status"] = np.where(bad, status, "ok")
+    out.to_csv(args.out, index=False)
+    n_bad = int(bad.sum())
+    print(
+        f"rated {len(out) - n_bad} of {len(out)} rows -> {args.out}"
+        + (f" ({n_bad} not rated, see the 'status' column)" if n_bad else "")
+    )
+    return 0

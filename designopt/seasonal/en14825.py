@@ -1,0 +1,559 @@
+"""EN 14825 seasonal coefficient of performance (heating), rating route.
+
+Computes SCOP_on, SCOP_net, SCOP and the seasonal space heating energy efficiency ηs from the
+*declared* performance of a heat pump (the data of an EN 14825 / Keymark certificate), per
+EN 14825:2018 clause 8 (bin method for SCOP) and Commission Regulation (EU) No 813/2013,
+Annex III (off-mode hours, ηs).
+
+The calculation is vectorised over records: :class:`DeclaredPerformance` holds arrays with one
+entry per record (climates may be mixed), and :func:`rate_declared` evaluates all records at once
+on the union of the bins of the three reference seasons.
+
+Method (``docs/seasonal_en14825.md`` gives the derivation and the conventions found to
+reproduce certificates):
+
+1. load ``Ph(Tj) = Prated·(Tj − 16)/(Tdesignh − 16)`` for each bin ``Tj`` with hours ``hj``;
+2. ``Pdh(Tj)``, ``COPd(Tj)`` and ``Cdh(Tj)`` interpolated linearly between the declared points
+   (G −15 °C, A −7, B +2, C +7, D +12 °C, F = Tbiv, E = TOL), extrapolated above +12 °C from C–D;
+3. capacity ratio ``CR = min(1, Ph/Pdh)``; ``COPbin = COPd·CR/(Cdh·CR + 1 − Cdh)``;
+4. back-up ``elbu = max(0, Ph − Pdh)`` between TOL and Tbiv, ``Ph`` below TOL, 0 at and above
+   Tbiv; electric at COP 1;
+5. ``SCOP_on = Σ hj·Ph / Σ hj·[(Ph − elbu)/COPbin + elbu]``,
+   ``SCOP_net = Σ hj·(Ph − elbu) / Σ hj·(Ph − elbu)/COPbin``;
+6. ``SCOP = QH/(QH/SCOP_on + H_TO·P_TO + H_SB·P_SB + H_CK·P_CK + H_OFF·P_OFF)``, ``QH =
+   Prated·H_HE``; reversible units are charged the reduced off-mode hours
+   (:func:`designopt.seasonal.climates.off_mode_hours`);
+7. ``ηs = SCOP/CC − 3 % − 5 %`` (the 5 % for brine/water and water/water units only), ``CC``
+   = 2.5 (Regulation 813/2013) or 1.9 (Directive (EU) 2023/1791 default).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from designopt.errors import ConfigurationError
+from designopt.seasonal.climates import (
+    ALL_BINS_DEGC,
+    T_ZERO_LOAD_DEGC,
+    ZERO_CELSIUS_K,
+    Climate,
+    _as_climate,
+    hours_on_all_bins,
+    reference_season,
+)
+
+#: Order of the declared points in the ``(n, 7)`` arrays of :class:`DeclaredPerformance`.
+POINTS = ("G", "A", "B", "C", "D", "F", "E")
+#: Fixed temperatures of the named points [°C]; F = Tbiv and E = TOL are per record.
+POINT_T_DEGC = {"G": -15.0, "A": -7.0, "B": 2.0, "C": 7.0, "D": 12.0}
+#: Default degradation coefficient of water-based units (EN 14825:2018, 8.x) [1].
+CDH_DEFAULT = 0.9
+#: Primary energy conversion coefficients [1]: Regulation 813/2013 and Directive 2023/1791.
+CC_REGULATION_813 = 2.5
+CC_EED_2023 = 1.9
+
+_CLIMATE_CODES = (Climate.AVERAGE, Climate.COLDER, Climate.WARMER)
+_T_DESIGN_DEGC = np.array([reference_season(c).t_design_degC for c in _CLIMATE_CODES])
+_H_HE = np.array([reference_season(c).h_he_h for c in _CLIMATE_CODES])
+_HOURS = np.stack([hours_on_all_bins(c) for c in _CLIMATE_CODES])  # (3, nbins)
+_OFF_HEAT = np.array(
+    [
+        [reference_season(c).off_hours_heating_only_h[k] for k in ("TO", "SB", "CK", "OFF")]
+        for c in _CLIMATE_CODES
+    ],
+    dtype=float,
+)
+_OFF_REV = np.array(
+    [
+        [reference_season(c).off_hours_reversible_h[k] for k in ("TO", "SB", "CK", "OFF")]
+        for c in _CLIMATE_CODES
+    ],
+    dtype=float,
+)
+# points that must be declared per climate (besides E and F)
+_REQUIRED = {
+    Climate.AVERAGE: ("A", "B", "C", "D"),
+    Climate.COLDER: ("A", "B", "C", "D"),
+    Climate.WARMER: ("B", "C", "D"),
+}
+
+
+class SourceType(enum.StrEnum):
+    """Heat source of the unit (sets the −5 % ηs correction of water/brine units)."""
+
+    AIR = "air"
+    BRINE = "brine"
+    WATER = "water"
+
+
+def _as_source(value) -> SourceType:
+    v = str(value).strip().lower()
+    v = {"air/water": "air", "brine/water": "brine", "water/water": "water", "ground": "brine"}.get(
+        v, v
+    )
+    try:
+        return SourceType(v)
+    except ValueError:
+        raise ConfigurationError(
+            f"source_type={value!r} is not known; valid options: "
+            f"{[s.value for s in SourceType]} (or 'air/water', 'brine/water', 'water/water')"
+        ) from None
+
+
+def _arr(x, n=None, name="value"):
+    a = np.atleast_1d(np.asarray(x, dtype=float))
+    if n is not None and a.shape != (n,):
+        if a.size == 1:
+            return np.full(n, float(a[0]))
+        raise ConfigurationError(f"{name} has shape {a.shape}; expected ({n},) (one per record)")
+    return a
+
+
+@dataclass(frozen=True)
+class DeclaredPerformance:
+    """Declared EN 14825 heating performance of one or many records (SI units).
+
+    Build single records with :meth:`from_points` (kW/°C at the edge); the Keymark reader
+    (:func:`designopt.io.keymark.read_declared`) builds many at once.
+
+    Parameters
+    ----------
+    climate : array of str, shape (n,)
+        ``average``, ``colder`` or ``warmer``.
+    prated_W : array, shape (n,)
+        Rated heat output = design load ``Pdesignh`` [W].
+    t_biv_K, t_ol_K : array, shape (n,)
+        Bivalent temperature ``Tbiv`` and operation limit ``TOL`` [K].
+    pdh_W, cop, cdh : array, shape (n, 7)
+        Declared capacity [W], COP [1] and degradation coefficient [1] at the points
+        :data:`POINTS` = G (−15 °C), A (−7), B (+2), C (+7), D (+12), F (Tbiv), E (TOL);
+        NaN where not declared (Cdh is never declared at F).
+    p_off_W, p_to_W, p_sb_W, p_ck_W : array, shape (n,)
+        Off-mode, thermostat-off, standby and crankcase-heater power [W].
+    reversible : array of bool, shape (n,)
+        Unit also cools (sets the off-mode hours).
+    source_type : array of str, shape (n,)
+        ``air``, ``brine`` or ``water``.
+    application_degC : array, shape (n,)
+        35 or 55 (informative; the rating route does not depend on it).
+    """
+
+    climate: np.ndarray
+    prated_W: np.ndarray
+    t_biv_K: np.ndarray
+    t_ol_K: np.ndarray
+    pdh_W: np.ndarray
+    cop: np.ndarray
+    cdh: np.ndarray
+    p_off_W: np.ndarray
+    p_to_W: np.ndarray
+    p_sb_W: np.ndarray
+    p_ck_W: np.ndarray
+    reversible: np.ndarray
+    source_type: np.ndarray
+    application_degC: np.ndarray = field(default=None)
+
+    def __post_init__(self):
+        clim = np.atleast_1d(np.asarray(self.climate, dtype=object))
+        n = clim.size
+        codes = np.array([_CLIMATE_CODES.index(_as_climate(c)) for c in clim], dtype=np.int8)
+        object.__setattr__(self, "climate", np.array([_CLIMATE_CODES[c].value for c in codes]))
+        object.__setattr__(self, "_codes", codes)
+        for name in ("prated_W", "t_biv_K", "t_ol_K", "p_off_W", "p_to_W", "p_sb_W", "p_ck_W"):
+            object.__setattr__(self, name, _arr(getattr(self, name), n, name))
+        for name in ("pdh_W", "cop", "cdh"):
+            a = np.asarray(getattr(self, name), dtype=float)
+            if a.ndim == 1:
+                a = a[None, :]
+            if a.shape != (n, len(POINTS)):
+                raise ConfigurationError(
+                    f"{name} has shape {a.shape}; expected ({n}, {len(POINTS)}) for the points "
+                    f"{POINTS}"
+                )
+            object.__setattr__(self, name, a)
+        rev = np.atleast_1d(np.asarray(self.reversible))
+        if rev.size == 1 and n > 1:
+            rev = np.full(n, rev[0])
+        object.__setattr__(self, "reversible", rev.astype(bool))
+        src = np.atleast_1d(np.asarray(self.source_type, dtype=object))
+        if src.size == 1 and n > 1:
+            src = np.full(n, src[0], dtype=object)
+        object.__setattr__(self, "source_type", np.array([_as_source(s).value for s in src]))
+        app = self.application_degC
+        app = np.full(n, np.nan) if app is None else _arr(app, n, "application_degC")
+        object.__setattr__(self, "application_degC", app)
+        for a in (self.reversible, self.source_type):
+            if a.shape != (n,):
+                raise ConfigurationError(f"per-record array has shape {a.shape}; expected ({n},)")
+
+    @property
+    def n(self) -> int:
+        """Number of records."""
+        return self.prated_W.size
+
+    @classmethod
+    def from_points(
+        cls,
+        *,
+        climate: Climate | str,
+        prated_kW: float,
+        t_biv_degC: float,
+        t_ol_degC: float,
+        points: dict,
+        p_off_W: float = 0.0,
+        p_to_W: float = 0.0,
+        p_sb_W: float = 0.0,
+        p_ck_W: float = 0.0,
+        reversible: bool = False,
+        source_type: SourceType | str = "air",
+        application_degC: float = 35,
+    ) -> DeclaredPerformance:
+        """One record from a certificate, kW and °C at the edge.
+
+        ``points`` maps ``"G"``, ``"A"``, ``"B"``, ``"C"``, ``"D"``, ``"E"`` (TOL), ``"F"``
+        (Tbiv) to ``(Pdh_kW, COPd)`` or ``(Pdh_kW, COPd, Cdh)``. The record is validated and a
+        :class:`~designopt.errors.ConfigurationError` names any problem.
+        """
+        unknown = set(points) - set(POINTS)
+        if unknown:
+            raise ConfigurationError(
+                f"unknown test point(s) {sorted(unknown)}; valid options: {list(POINTS)}"
+            )
+        pdh = np.full(len(POINTS), np.nan)
+        cop = np.full(len(POINTS), np.nan)
+        cdh = np.full(len(POINTS), np.nan)
+        for k, v in points.items():
+            i = POINTS.index(k)
+            v = tuple(v)
+            if len(v) not in (2, 3):
+                raise ConfigurationError(
+                    f"point {k}={v!r} must be (Pdh_kW, COPd) or (Pdh_kW, COPd, Cdh)"
+                )
+            pdh[i] = 1e3 * float(v[0])
+            cop[i] = float(v[1])
+            if len(v) == 3 and v[2] is not None:
+                cdh[i] = float(v[2])
+        dp = cls(
+            climate=[climate],
+            prated_W=1e3 * prated_kW,
+            t_biv_K=t_biv_degC + ZERO_CELSIUS_K,
+            t_ol_K=t_ol_degC + ZERO_CELSIUS_K,
+            pdh_W=pdh,
+            cop=cop,
+            cdh=cdh,
+            p_off_W=p_off_W,
+            p_to_W=p_to_W,
+            p_sb_W=p_sb_W,
+            p_ck_W=p_ck_W,
+            reversible=[reversible],
+            source_type=[source_type],
+            application_degC=application_degC,
+        )
+        problem = dp.problems()[0]
+        if problem:
+            raise ConfigurationError(problem)
+        return dp
+
+    def problems(self) -> np.ndarray:
+        """Per-record validation: an array of messages, ``""`` where the record can be rated.
+
+        Rules: Prated > 0; Tbiv and TOL finite with TOL ≤ Tbiv ≤ +16 °C; Pdh > 0 and
+        0 < COPd at the points required by the climate (A, B, C, D; B, C, D for Warmer) and at
+        E and F; 0 < Cdh ≤ 1 where declared; off-mode powers finite and ≥ 0.
+        """
+        n = self.n
+        out = np.full(n, "", dtype=object)
+        t_biv = self.t_biv_K - ZERO_CELSIUS_K
+        t_ol = self.t_ol_K - ZERO_CELSIUS_K
+
+        def flag(mask, msg_fn):
+            for i in np.flatnonzero(mask & (out == "")):
+                out[i] = msg_fn(i)
+
+        flag(~(self.prated_W > 0), lambda i: f"Prated={self.prated_W[i] / 1e3} kW must be > 0")
+        flag(~np.isfinite(t_biv), lambda i: f"Tbiv={t_biv[i]} °C is not declared")
+        flag(~np.isfinite(t_ol), lambda i: f"TOL={t_ol[i]} °C is not declared")
+        flag(
+            t_biv < t_ol,
+            lambda i: f"Tbiv={t_biv[i]} °C below TOL={t_ol[i]} °C; EN 14825 requires TOL <= Tbiv",
+        )
+        flag(t_biv > T_ZERO_LOAD_DEGC, lambda i: f"Tbiv={t_biv[i]} °C above 16 °C (zero load)")
+        ok_pt = (self.pdh_W > 0) & (self.cop > 0) & np.isfinite(self.pdh_W) & np.isfinite(self.cop)
+        for code, clim in enumerate(_CLIMATE_CODES):
+            rows = self._codes == code
+            for p in (*_REQUIRED[clim], "F", "E"):
+                j = POINTS.index(p)
+                flag(
+                    rows & ~ok_pt[:, j],
+                    lambda i, p=p, j=j, clim=clim: (
+                        f"missing declared point {p} ({_point_label(p)}) for the {clim.value} "
+                        f"climate: Pdh={self.pdh_W[i, j] / 1e3} kW, COPd={self.cop[i, j]}; "
+                        f"required points: {[*_REQUIRED[clim], 'E', 'F']}"
+                    ),
+                )
+        bad_cdh = np.isfinite(self.cdh) & ~((self.cdh > 0) & (self.cdh <= 1))
+        flag(
+            bad_cdh.any(axis=1),
+            lambda i: f"Cdh={self.cdh[i][bad_cdh[i]].tolist()} outside (0, 1]",
+        )
+        for name in ("p_off_W", "p_to_W", "p_sb_W", "p_ck_W"):
+            v = getattr(self, name)
+            flag(~(v >= 0), lambda i, name=name, v=v: f"{name}={v[i]} must be finite and >= 0")
+        return out
+
+
+def _point_label(p):
+    return {"E": "TOL", "F": "Tbiv"}.get(p, f"{POINT_T_DEGC[p]:+g} °C")
+
+
+class CyclingConvention(enum.StrEnum):
+    """How the degradation of cycling enters the bins.
+
+    ``bin``: interpolate COPd and Cdh to the bin, then apply the cycling formula with the bin's
+    capacity ratio (EN 14825:2018 bin method as commonly implemented).
+    ``point``: apply the cycling formula at each declared point with the point's own capacity
+    ratio (COPpl), then interpolate COPpl to the bins.
+    """
+
+    BIN = "bin"
+    POINT = "point"
+
+
+@dataclass(frozen=True)
+class RatingConventions:
+    """Conventions of the rating route that EN 14825 leaves to the implementer.
+
+    The defaults are those that reproduce Keymark certificates best (see
+    ``docs/seasonal_en14825.md``, the agreement table and ``benchmarks/bench_seasonal.py``).
+    """
+
+    cycling: CyclingConvention = CyclingConvention.BIN
+    reversible_off_hours: bool = True
+    backup_above_tbiv: bool = False
+    cdh_default: float = CDH_DEFAULT
+    cdh_override: float | None = None
+    prefer_ef_points: bool = False
+    extrapolate_above_d: bool = True
+
+
+@dataclass(frozen=True)
+class RatingResult:
+    """Seasonal figures of each record (arrays of shape (n,)); NaN where ``status != ""``.
+
+    Attributes
+    ----------
+    scop, scop_on, scop_net : numpy.ndarray
+        Seasonal COP including off modes, in active mode, and without back-up [1].
+    eta_s_pct : numpy.ndarray
+        Seasonal space heating energy efficiency ηs [%].
+    q_h_kWh : numpy.ndarray
+        Reference annual heating demand ``QH = Prated·H_HE`` [kWh].
+    q_he_kWh : numpy.ndarray
+        Annual energy consumption ``QH/SCOP`` [kWh].
+    status : numpy.ndarray
+        ``""`` for rated records, else the reason.
+    """
+
+    scop: np.ndarray
+    scop_on: np.ndarray
+    scop_net: np.ndarray
+    eta_s_pct: np.ndarray
+    q_h_kWh: np.ndarray
+    q_he_kWh: np.ndarray
+    status: np.ndarray
+
+
+def eta_s_pct(scop, source_type="air", *, cc: float = CC_REGULATION_813):
+    """Seasonal space heating energy efficiency ηs [%] (Regulation 813/2013, Annex III).
+
+    ``ηs = 100·SCOP/CC − 3 − (5 for brine/water and water/water units)``.
+    """
+    if not cc > 0:
+        raise ConfigurationError(
+            f"cc={cc} must be > 0; usual values {CC_REGULATION_813} (Regulation 813/2013) or "
+            f"{CC_EED_2023} (Directive 2023/1791)"
+        )
+    src = np.atleast_1d(np.asarray(source_type, dtype=object))
+    water = np.array([_as_source(s) is not SourceType.AIR for s in src])
+    out = 100.0 * np.asarray(scop, dtype=float) / cc - 3.0 - 5.0 * water
+    return out if np.ndim(scop) else float(out[0]) if out.size == 1 else out
+
+
+def interp_rows(knots_x, values, x):
+    """Row-wise piecewise-linear interpolation with per-row knots (vectorised).
+
+    Parameters
+    ----------
+    knots_x : array (n, k)
+        Knot abscissae per row, NaN where absent (need not be sorted; duplicates are dropped,
+        keeping the first occurrence in column order).
+    values : array (n, k)
+        Values at the knots, NaN where absent (such knots are ignored).
+    x : array (m,) or (n, m)
+        Evaluation points, shared by all rows or per row.
+
+    Returns
+    -------
+    array (n, m)
+        Interpolated values; linear extrapolation from the first/last segment outside the
+        knots; a row with a single valid knot is constant; NaN for rows without knots.
+    """
+    kx = np.array(knots_x, dtype=float)
+    kv = np.asarray(values, dtype=float)
+    valid = np.isfinite(kx) & np.isfinite(kv)
+    # drop duplicates: a knot equal to an earlier valid knot in the same row
+    for j in range(1, kx.shape[1]):
+        dup = (valid[:, :j] & (kx[:, :j] == kx[:, j : j + 1])).any(axis=1)
+        valid[:, j] &= ~dup
+    kx = np.where(valid, kx, np.inf)
+    order = np.argsort(kx, axis=1, kind="stable")
+    kx = np.take_along_axis(kx, order, axis=1)
+    kv = np.take_along_axis(np.where(valid, kv, np.nan), order, axis=1)
+    nv = valid.sum(axis=1)
+    x = np.asarray(x, dtype=float)
+    x2 = np.broadcast_to(x if x.ndim == 2 else x[None, :], (kx.shape[0], x.shape[-1]))
+    idx = (kx[:, :, None] <= x2[:, None, :]).sum(axis=1) - 1  # (n, m)
+    hi_max = np.maximum(nv - 2, 0)[:, None]
+    idx = np.clip(idx, 0, hi_max)
+    i1 = np.minimum(idx + 1, np.maximum(nv - 1, 0)[:, None])
+    x0 = np.take_along_axis(kx, idx, axis=1)
+    x1 = np.take_along_axis(kx, i1, axis=1)
+    y0 = np.take_along_axis(kv, idx, axis=1)
+    y1 = np.take_along_axis(kv, i1, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(x1 > x0, (x2 - x0) / (x1 - x0), 0.0)
+    out = y0 + w * (y1 - y0)
+    out[nv == 0] = np.nan
+    return out
+
+
+def _knot_temperatures(dp: DeclaredPerformance) -> np.ndarray:
+    n = dp.n
+    t = np.empty((n, len(POINTS)))
+    for j, p in enumerate(POINTS):
+        if p in POINT_T_DEGC:
+            t[:, j] = POINT_T_DEGC[p]
+    t[:, POINTS.index("F")] = dp.t_biv_K - ZERO_CELSIUS_K
+    t[:, POINTS.index("E")] = dp.t_ol_K - ZERO_CELSIUS_K
+    # G is a Colder-climate point only; A is not used in the Warmer climate
+    t[dp._codes != 1, POINTS.index("G")] = np.nan
+    t[dp._codes == 2, POINTS.index("A")] = np.nan
+    return t
+
+
+def rate_declared(
+    dp: DeclaredPerformance,
+    *,
+    cc: float = CC_REGULATION_813,
+    conventions: RatingConventions | None = None,
+    strict: bool = False,
+) -> RatingResult:
+    """Rate declared performance records by the EN 14825 bin method (vectorised).
+
+    Parameters
+    ----------
+    dp : DeclaredPerformance
+        The records.
+    cc : float
+        Primary energy conversion coefficient for ηs [1]: 2.5 (Regulation 813/2013, default)
+        or 1.9 (Directive (EU) 2023/1791).
+    conventions : RatingConventions, optional
+        Implementation conventions (defaults reproduce certificates).
+    strict : bool
+        Raise :class:`~designopt.errors.ConfigurationError` on the first invalid record instead
+        of returning NaN with a status text.
+
+    Returns
+    -------
+    RatingResult
+    """
+    conv = conventions or RatingConventions()
+    if not 0 < conv.cdh_default <= 1:
+        raise ConfigurationError(f"cdh_default={conv.cdh_default} must be in (0, 1]")
+    status = dp.problems()
+    if strict and (status != "").any():
+        i = int(np.flatnonzero(status != "")[0])
+        raise ConfigurationError(f"record {i}: {status[i]}")
+    ok = status == ""
+    codes = dp._codes
+    t_bins = ALL_BINS_DEGC
+    hours = _HOURS[codes]  # (n, nb)
+    t_des = _T_DESIGN_DEGC[codes][:, None]
+    prated = dp.prated_W[:, None] / 1e3  # kW
+    ph = prated * (t_bins[None, :] - T_ZERO_LOAD_DEGC) / (t_des - T_ZERO_LOAD_DEGC)
+    ph = np.where(hours > 0, ph, 0.0)
+    kt = _knot_temperatures(dp)
+    order = [5, 6, 0, 1, 2, 3, 4] if conv.prefer_ef_points else list(range(7))
+    kt = kt[:, order]
+    pdh_pts = dp.pdh_W[:, order] / 1e3
+    cop_pts = dp.cop[:, order]
+    cdh_pts0 = dp.cdh[:, order]
+    if conv.cdh_override is not None:
+        cdh_pts0 = np.where(np.isfinite(kt), conv.cdh_override, np.nan)
+    t_bins_eval = t_bins if conv.extrapolate_above_d else np.minimum(t_bins, 12.0)
+    pdh = interp_rows(kt, pdh_pts, t_bins_eval)
+    cdh_pts = np.where(np.isfinite(cdh_pts0), cdh_pts0, np.nan)
+    none_declared = ~np.isfinite(np.where(np.isfinite(kt), cdh_pts, np.nan)).any(axis=1)
+    cdh_pts = np.where(none_declared[:, None], conv.cdh_default, cdh_pts)
+    cdh = interp_rows(kt, cdh_pts, t_bins_eval)
+    cdh = np.clip(np.nan_to_num(cdh, nan=conv.cdh_default), 1e-6, 1.0)
+    if conv.cycling is CyclingConvention.POINT:
+        # load at each declared point, capacity ratio and COPpl there, then interpolate
+        ph_pt = dp.prated_W[:, None] / 1e3 * (kt - T_ZERO_LOAD_DEGC) / (t_des - T_ZERO_LOAD_DEGC)
+        cr_pt = np.clip(np.where(pdh_pts > 0, ph_pt / pdh_pts, 1.0), 0.0, 1.0)
+        # Cdh at points without a declaration (F): interpolated along the row
+        cdh_fill = interp_rows(kt, cdh_pts, np.nan_to_num(kt))
+        cdh_at_pts = np.where(np.isfinite(cdh_pts), cdh_pts, cdh_fill)
+        cdh_at_pts = np.clip(np.nan_to_num(cdh_at_pts, nan=conv.cdh_default), 1e-6, 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coppl = cop_pts * cr_pt / (cdh_at_pts * cr_pt + 1.0 - cdh_at_pts)
+        copbin = interp_rows(kt, coppl, t_bins_eval)
+        cr = np.clip(np.divide(ph, pdh, out=np.ones_like(ph), where=pdh > 0), 0.0, 1.0)
+    else:
+        copd = interp_rows(kt, cop_pts, t_bins_eval)
+        cr = np.clip(np.divide(ph, pdh, out=np.ones_like(ph), where=pdh > 0), 0.0, 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            copbin = copd * cr / (cdh * cr + 1.0 - cdh)
+    t_biv = (dp.t_biv_K - ZERO_CELSIUS_K)[:, None]
+    t_ol = (dp.t_ol_K - ZERO_CELSIUS_K)[:, None]
+    running = t_bins[None, :] >= t_ol
+    shortfall = np.maximum(ph - np.nan_to_num(pdh, nan=0.0), 0.0)
+    if conv.backup_above_tbiv:
+        elbu = np.where(running, shortfall, ph)
+    else:
+        elbu = np.where(running, np.where(t_bins[None, :] < t_biv, shortfall, 0.0), ph)
+    hp_heat = ph - elbu
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hp_elec = np.where(hp_heat > 0, hp_heat / copbin, 0.0)
+    q_h = (hours * ph).sum(axis=1)
+    e_hp = (hours * hp_elec).sum(axis=1)
+    e_bu = (hours * elbu).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scop_on = q_h / (e_hp + e_bu)
+        scop_net = (q_h - e_bu) / e_hp
+    off = np.where(
+        dp.reversible[:, None] & conv.reversible_off_hours, _OFF_REV[codes], _OFF_HEAT[codes]
+    )
+    p_off = np.stack([dp.p_to_W, dp.p_sb_W, dp.p_ck_W, dp.p_off_W], axis=1) / 1e3
+    e_off = (off * p_off).sum(axis=1)
+    q_h_ref = dp.prated_W / 1e3 * _H_HE[codes]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scop = q_h_ref / (q_h_ref / scop_on + e_off)
+    bad_num = ok & ~(np.isfinite(scop) & (scop > 0))
+    status = status.copy()
+    status[bad_num] = "numerical failure (non-finite SCOP)"
+    ok &= ~bad_num
+    nan = np.full(dp.n, np.nan)
+    scop = np.where(ok, scop, nan)
+    return RatingResult(
+        scop=scop,
+        scop_on=np.where(ok, scop_on, nan),
+        scop_net=np.where(ok, scop_net, nan),
+        eta_s_pct=np.where(ok, eta_s_pct(np.nan_to_num(scop), dp.source_type, cc=cc), nan),
+        q_h_kWh=np.where(ok, q_h_ref, nan),
+        q_he_kWh=np.where(ok, q_h_ref / scop, nan),
+        status=status.astype(str),
+    )

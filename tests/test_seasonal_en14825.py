@@ -1,0 +1,235 @@
+"""EN 14825 rating route against reference seasons, certificates and hand arithmetic."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from designopt.errors import ConfigurationError
+from designopt.io.keymark import read_declared
+from designopt.seasonal.climates import off_mode_hours, reference_season
+from designopt.seasonal.en14825 import (
+    DeclaredPerformance,
+    RatingConventions,
+    eta_s_pct,
+    interp_rows,
+    rate_declared,
+)
+
+DATA = Path(__file__).parent / "data" / "keymark_sample.csv"
+TOL_PCT = 2.0  # declared SCOP reproduced within this [%]
+
+
+@pytest.mark.parametrize(
+    ("climate", "h_he_h", "sum_hours_h"),
+    [("average", 2066, 4910), ("colder", 2465, 6446), ("warmer", 1336, 3590)],
+)
+def test_bin_hours_reproduce_h_he(climate, h_he_h, sum_hours_h):
+    """EN 14825 / Reg. 813/2013: sum(hj * pl(Tj)) = H_HE, sum(hj) as tabulated."""
+    s = reference_season(climate)
+    assert s.hours_h.sum() == sum_hours_h
+    assert (s.hours_h * s.part_load(s.t_bin_K)).sum() == pytest.approx(h_he_h, abs=1.0)
+    assert s.h_he_h == h_he_h
+
+
+def test_bad_climate_and_application():
+    with pytest.raises(ConfigurationError, match="climate='arctic'.*valid options"):
+        reference_season("arctic")
+    with pytest.raises(ConfigurationError, match="application_degC=45.*valid options"):
+        reference_season("average").flow_temperature_K(270.0, 45)
+
+
+def test_flow_temperature_at_points():
+    s = reference_season("average")
+    t = np.array([-10.0, -7.0, 2.0, 7.0, 12.0]) + 273.15
+    np.testing.assert_allclose(s.flow_temperature_K(t, 55) - 273.15, [55, 52, 42, 36, 30])
+    np.testing.assert_allclose(s.flow_temperature_K(t, 35) - 273.15, [35, 34, 30, 27, 24])
+
+
+def _vaillant(reversible=True):
+    # REFERENCE.md worked example: Vaillant VWL 105/6 A, Keymark, average, 35 C
+    return DeclaredPerformance.from_points(
+        climate="average",
+        prated_kW=8.86,
+        t_biv_degC=-10,
+        t_ol_degC=-10,
+        points={
+            "A": (7.84, 3.21, 0.98),
+            "B": (4.92, 5.06, 0.95),
+            "C": (5.65, 6.65, 0.95),
+            "D": (6.62, 8.41, 0.94),
+            "E": (8.93, 2.58, 0.99),
+            "F": (8.93, 2.58),
+        },
+        p_off_W=14,
+        p_to_W=51,
+        p_sb_W=51,
+        p_ck_W=0,
+        reversible=reversible,
+        source_type="air",
+    )
+
+
+def test_vaillant_worked_example():
+    r = rate_declared(_vaillant())
+    assert r.status[0] == ""
+    assert 100 * abs(r.scop[0] / 5.04 - 1) <= TOL_PCT
+    assert abs(r.eta_s_pct[0] - 198) <= 0.02 * 198 + 1
+    assert r.scop_on[0] >= r.scop[0]
+    assert r.scop_net[0] >= r.scop_on[0]
+
+
+def test_reversible_sibling_differs_by_off_mode_term():
+    """VWL 105/6 A (reversible, 5.04) and VWL 105/6 A S2 (heating-only, 4.97) share all
+    performance data; the off-mode hours alone explain the difference."""
+    rev = rate_declared(_vaillant(True)).scop[0]
+    heat = rate_declared(_vaillant(False)).scop[0]
+    # hand arithmetic of the off-mode term, heating-only minus reversible hours [kWh]
+    q_h = 8.86 * 2066
+    ho, rv = off_mode_hours("average", reversible=False), off_mode_hours("average", reversible=True)
+    p = {"TO": 0.051, "SB": 0.051, "CK": 0.0, "OFF": 0.014}
+    extra = sum((ho[k] - rv[k]) * p[k] for k in p)
+    assert q_h / heat - q_h / rev == pytest.approx(extra, rel=1e-9)
+    assert heat < rev
+    assert round(heat, 2) == pytest.approx(4.97, abs=0.05)
+
+
+def test_certificates_sample_within_tolerance():
+    dp, df, _ = read_declared(DATA)
+    r = rate_declared(dp)
+    err_pct = 100 * (r.scop / df.SCOP.to_numpy() - 1)
+    assert (np.abs(err_pct) <= TOL_PCT).all(), np.round(err_pct, 2)
+
+
+def test_constant_cop_unit_scop_on_equals_cop():
+    """A unit with one COP at every point, no cycling loss and ample capacity: SCOP_on = COP."""
+    cop = 3.7
+    for climate, pts in [
+        ("average", "ABCDEF"),
+        ("colder", "GABCDEF"),
+        ("warmer", "BCDEF"),
+    ]:
+        points = {p: (20.0, cop, 1.0) for p in pts}
+        dp = DeclaredPerformance.from_points(
+            climate=climate,
+            prated_kW=10.0,
+            t_biv_degC=reference_season(climate).t_design_degC,
+            t_ol_degC=reference_season(climate).t_design_degC,
+            points=points,
+        )
+        r = rate_declared(dp)
+        assert r.scop_on[0] == pytest.approx(cop, rel=1e-12)
+        assert r.scop[0] == pytest.approx(cop, rel=1e-12)  # no off-mode power
+
+
+def test_hand_calculation_single_bin_structure():
+    """Cycling formula and back-up by hand for the Warmer season with a fixed unit."""
+    s = reference_season("warmer")
+    prated, pdh, cop, cdh = 6.0, 8.0, 4.0, 0.9
+    dp = DeclaredPerformance.from_points(
+        climate="warmer",
+        prated_kW=prated,
+        t_biv_degC=2,
+        t_ol_degC=2,
+        points={p: (pdh, cop, cdh) for p in "BCDEF"},
+        p_to_W=20,
+        p_ck_W=10,
+        p_off_W=5,
+        reversible=False,
+    )
+    ph = prated * (s.t_bin_degC - 16) / (2 - 16)
+    cr = ph / pdh
+    copbin = cop * cr / (cdh * cr + 1 - cdh)
+    q = (s.hours_h * ph).sum()
+    e = (s.hours_h * ph / copbin).sum()
+    off = off_mode_hours("warmer", reversible=False)
+    e_off = (off["TO"] * 20 + off["CK"] * 10 + off["OFF"] * 5) / 1e3
+    r = rate_declared(dp)
+    assert r.scop_on[0] == pytest.approx(q / e, rel=1e-12)
+    assert r.scop[0] == pytest.approx(prated * 1336 / (prated * 1336 / (q / e) + e_off), rel=1e-12)
+
+
+def test_backup_below_tbiv_and_tol():
+    """Back-up covers Ph - Pdh between TOL and Tbiv and all of Ph below TOL (COP 1)."""
+    pts = {p: (5.0, 3.0, 1.0) for p in "ABCDEF"}
+    dp = DeclaredPerformance.from_points(
+        climate="average", prated_kW=8.0, t_biv_degC=-2, t_ol_degC=-7, points=pts
+    )
+    s = reference_season("average")
+    t = s.t_bin_degC
+    ph = 8.0 * (t - 16) / (-26)
+    elbu = np.where(t < -7, ph, np.where(t < -2, np.maximum(ph - 5.0, 0), 0.0))
+    e = s.hours_h * ((ph - elbu) / 3.0 + elbu)
+    r = rate_declared(dp)
+    assert r.scop_on[0] == pytest.approx((s.hours_h * ph).sum() / e.sum(), rel=1e-12)
+    assert r.scop_net[0] == pytest.approx(3.0, rel=1e-12)
+
+
+def test_validation_messages():
+    pts = {p: (5.0, 3.0, 0.9) for p in "BCDEF"}
+    with pytest.raises(ConfigurationError, match="missing declared point A"):
+        DeclaredPerformance.from_points(
+            climate="average", prated_kW=5, t_biv_degC=-7, t_ol_degC=-10, points=pts
+        )
+    pts = {p: (5.0, 3.0, 0.9) for p in "ABCDEF"}
+    with pytest.raises(ConfigurationError, match="below TOL.*requires TOL <= Tbiv"):
+        DeclaredPerformance.from_points(
+            climate="average", prated_kW=5, t_biv_degC=-12, t_ol_degC=-10, points=pts
+        )
+    with pytest.raises(ConfigurationError, match="unknown test point"):
+        DeclaredPerformance.from_points(
+            climate="average", prated_kW=5, t_biv_degC=-7, t_ol_degC=-10, points={"Z": (1, 2)}
+        )
+    with pytest.raises(ConfigurationError, match="Cdh=.*outside"):
+        DeclaredPerformance.from_points(
+            climate="average",
+            prated_kW=5,
+            t_biv_degC=-7,
+            t_ol_degC=-10,
+            points={**pts, "A": (5.0, 3.0, 1.5)},
+        )
+    with pytest.raises(ConfigurationError, match="source_type='solar'"):
+        eta_s_pct(4.0, "solar")
+    with pytest.raises(ConfigurationError, match="cc=0"):
+        eta_s_pct(4.0, cc=0)
+
+
+def test_strict_raises_lenient_flags():
+    dp, _, _ = read_declared(DATA)
+    import dataclasses
+
+    bad = dataclasses.replace(dp, t_biv_K=np.where(np.arange(dp.n) == 2, 200.0, dp.t_biv_K))
+    r = rate_declared(bad)
+    assert np.isnan(r.scop[2]) and "below TOL" in r.status[2]
+    assert np.isfinite(np.delete(r.scop, 2)).all()
+    with pytest.raises(ConfigurationError, match="record 2: Tbiv"):
+        rate_declared(bad, strict=True)
+
+
+def test_eta_s_corrections():
+    assert eta_s_pct(5.0, "air") == pytest.approx(197.0)
+    assert eta_s_pct(5.0, "brine/water") == pytest.approx(192.0)
+    assert eta_s_pct(3.8, "water", cc=1.9) == pytest.approx(192.0)
+
+
+def test_interp_rows_matches_numpy():
+    rng = np.random.default_rng(1)
+    kx = np.sort(rng.uniform(-20, 15, size=(5, 4)), axis=1)
+    kv = rng.uniform(1, 5, size=(5, 4))
+    x = np.linspace(kx.min(), kx.max(), 13)
+    out = interp_rows(kx, kv, x)
+    for i in range(5):
+        inside = (x >= kx[i, 0]) & (x <= kx[i, -1])
+        np.testing.assert_allclose(out[i, inside], np.interp(x[inside], kx[i], kv[i]))
+
+
+def test_conventions_change_result():
+    """The documented alternative conventions are wired in (ablation in the benchmark)."""
+    dp = _vaillant(False)
+    base = rate_declared(dp).scop[0]
+    alt = rate_declared(dp, conventions=RatingConventions(reversible_off_hours=False)).scop[0]
+    assert base == alt  # heating-only unit: the switch does not apply
+    dp_r = _vaillant(True)
+    assert rate_declared(dp_r, conventions=RatingConventions(reversible_off_hours=False)).scop[
+        0
+    ] == pytest.approx(base)
