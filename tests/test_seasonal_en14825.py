@@ -233,3 +233,181 @@ def test_conventions_change_result():
     assert rate_declared(dp_r, conventions=RatingConventions(reversible_off_hours=False)).scop[
         0
     ] == pytest.approx(base)
+
+
+# ------------------------------------------------------------------------------------------
+# Physics route with synthetic maps whose answers are computable by hand
+# ------------------------------------------------------------------------------------------
+import xarray as xr  # noqa: E402
+
+from designopt.seasonal.en14825 import MapArrays, seasonal_performance  # noqa: E402
+
+T0 = 273.15
+
+
+def bilinear_map(
+    *,
+    q0_W=10_000.0,
+    a=1.0,
+    b=0.02,
+    p0_W=2_500.0,
+    c=0.6,
+    d=0.02,
+    speeds=(0.3, 0.6, 1.0),
+    source_type="air",
+    t_source_degC=(-25.0, -20.0, -15.0, -10.0, -5.0, 0.0, 5.0, 10.0, 15.0, 20.0),
+):
+    """Map with heat = q0·s·(a + b·t_src[°C]) and power = p0·s·(c + d·t_sink[°C]).
+
+    Both are bilinear in the temperatures and linear in speed, so every interpolation the
+    physics route does is exact and the hand calculation below is independent arithmetic.
+    """
+    ts = np.asarray(t_source_degC, dtype=float)
+    tk = np.arange(15.0, 66.0, 5.0)
+    s = np.asarray(speeds, dtype=float)
+    heat = q0_W * s[None, None, :] * (a + b * ts[:, None, None]) * np.ones((1, tk.size, 1))
+    power = p0_W * s[None, None, :] * (c + d * tk[None, :, None]) * np.ones((ts.size, 1, 1))
+    dims = ("t_source", "t_sink", "speed")
+    ds = xr.Dataset(
+        {
+            "heat_output": (dims, heat, {"units": "W", "long_name": "heat output"}),
+            "electric_power": (dims, power, {"units": "W", "long_name": "electric power"}),
+            "cop": (dims, heat / power, {"units": "1", "long_name": "COP"}),
+            "status": (dims, np.zeros(heat.shape, np.int8), {"units": "1", "long_name": "status"}),
+        },
+        coords={
+            "t_source": ("t_source", ts + T0, {"units": "K", "long_name": "source temperature"}),
+            "t_sink": ("t_sink", tk + T0, {"units": "K", "long_name": "sink outlet temperature"}),
+            "speed": ("speed", s, {"units": "1", "long_name": "compressor speed"}),
+        },
+        attrs={"source_type": source_type, "speed_min": s[0], "speed_max": s[-1]},
+    )
+    return ds
+
+
+def test_constant_cop_map_gives_scop_on_equal_cop():
+    cop = 3.25
+    ds = bilinear_map(b=0.0, d=0.0, p0_W=10_000.0 / cop / 0.6, q0_W=10_000.0)
+    for climate in ("average", "colder", "warmer"):
+        for app in (35, 55):
+            r = seasonal_performance(
+                ds,
+                climate=climate,
+                application_degC=app,
+                design_load_W=5_000.0,
+                cdh=1.0,
+                defrost=None,
+            )
+            assert r.scop_on == pytest.approx(cop, rel=1e-12)
+            assert r.scop == pytest.approx(cop, rel=1e-12)
+            assert r.backup_J == 0.0
+            # bin hours reproduce H_HE: annual heat = Pdesignh * H_HE
+            h_he = reference_season(climate).h_he_h
+            assert (r.hours_h * r.load_W).sum() == pytest.approx(5_000.0 * h_he, rel=3e-4)
+
+
+@pytest.mark.parametrize("climate", ["average", "colder", "warmer"])
+@pytest.mark.parametrize("app", [35, 55])
+def test_physics_route_against_hand_calculation(climate, app):
+    q0, a, b, p0, c, d = 10_000.0, 1.0, 0.02, 2_500.0, 0.6, 0.02
+    smin, smax, cdh = 0.3, 1.0, 0.9
+    ds = bilinear_map(q0_W=q0, a=a, b=b, p0_W=p0, c=c, d=d)
+    s = reference_season(climate)
+    # independent arithmetic, bin by bin (°C, W)
+    t = s.t_bin_degC
+    flow_table = {
+        "average": {
+            35: ([-10, -7, 2, 7, 12], [35, 34, 30, 27, 24]),
+            55: ([-10, -7, 2, 7, 12], [55, 52, 42, 36, 30]),
+        },
+        "colder": {
+            35: ([-22, -15, -7, 2, 7, 12], [35, 32, 30, 27, 25, 24]),
+            55: ([-22, -15, -7, 2, 7, 12], [55, 49, 44, 37, 32, 28]),
+        },
+        "warmer": {35: ([2, 7, 12], [35, 31, 26]), 55: ([2, 7, 12], [55, 46, 34])},
+    }[climate][app]
+    xs, ys = np.array(flow_table[0], float), np.array(flow_table[1], float)
+    slope = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+    flow = np.where(t > 12, ys[-1] + slope * (t - 12), np.interp(t, xs, ys))
+    flow = np.clip(flow, 20, app)
+    td = s.t_design_degC
+    pdesign = q0 * smax * (a + b * td)  # sized at Tdesignh (monovalent), maximum speed
+    load = pdesign * (t - 16) / (td - 16)
+    qmax = q0 * smax * (a + b * t)
+    qmin = q0 * smin * (a + b * t)
+    cop = (q0 * (a + b * t)) / (p0 * (c + d * flow))
+    elec = np.zeros_like(t)
+    for i in range(t.size):
+        if load[i] <= qmin[i]:
+            cr = load[i] / qmin[i]
+            elec[i] = load[i] / (cop[i] * cr / (cdh * cr + 1 - cdh))
+        elif load[i] <= qmax[i]:
+            elec[i] = load[i] / cop[i]
+        else:
+            elec[i] = qmax[i] / cop[i] + (load[i] - qmax[i])
+    expect = (s.hours_h * load).sum() / (s.hours_h * elec).sum()
+    r = seasonal_performance(ds, climate=climate, application_degC=app, defrost=None, cdh=cdh)
+    assert r.pdesignh_W == pytest.approx(pdesign, rel=1e-12)
+    assert r.scop_on == pytest.approx(expect, rel=1e-9)
+    # energies in J are consistent with the per-bin arrays
+    assert r.electricity_J == pytest.approx(
+        3600 * (s.hours_h * elec).sum() * (pdesign * s.h_he_h / (s.hours_h * load).sum()), rel=1e-9
+    )
+
+
+def test_colder_and_hotter_flow_give_lower_scop():
+    ds = bilinear_map()
+    kw = dict(design_load_W=6_000.0, defrost=None)
+    avg35 = seasonal_performance(ds, climate="average", application_degC=35, **kw)
+    avg55 = seasonal_performance(ds, climate="average", application_degC=55, **kw)
+    cold35 = seasonal_performance(ds, climate="colder", application_degC=35, **kw)
+    warm35 = seasonal_performance(ds, climate="warmer", application_degC=35, **kw)
+    assert avg55.scop < avg35.scop
+    assert cold35.scop < avg35.scop < warm35.scop
+    assert cold35.backup_J > 0
+
+
+def test_defrost_lowers_air_source_scop_and_is_pluggable():
+    ds = bilinear_map()
+    none = seasonal_performance(ds, design_load_W=6_000.0, defrost=None)
+    dflt = seasonal_performance(ds, design_load_W=6_000.0)
+    assert dflt.scop < none.scop
+
+    # a pluggable callable: halve the capacity below 5 degC, keep the power
+    def half(t_K, rh):
+        f = np.where(np.asarray(t_K) < T0 + 5, 0.5, 1.0)
+        return f, np.ones_like(f)
+
+    custom = seasonal_performance(ds, design_load_W=6_000.0, defrost=half)
+    assert custom.scop < none.scop
+    assert custom.backup_J > none.backup_J
+    # brine source: no defrost, evaluated at B0 whatever the outdoor temperature
+    g = bilinear_map(source_type="ground")
+    r1 = seasonal_performance(g, design_load_W=6_000.0)
+    r2 = seasonal_performance(g, design_load_W=6_000.0, defrost=half)
+    assert r1.scop == r2.scop
+    assert r1.eta_s_pct == pytest.approx(100 * r1.scop / 2.5 - 8)
+
+
+def test_physics_route_errors():
+    ds = bilinear_map()
+    with pytest.raises(ConfigurationError, match="not both"):
+        seasonal_performance(ds, design_load_W=5e3, t_biv_K=268.15)
+    with pytest.raises(ConfigurationError, match="application_degC=45"):
+        seasonal_performance(ds, application_degC=45)
+    with pytest.raises(ConfigurationError, match="lacks variable 'heat_output'"):
+        seasonal_performance(ds.drop_vars("heat_output"))
+    with pytest.raises(ConfigurationError, match="t_biv_K=200"):
+        seasonal_performance(ds, t_biv_K=200.0)
+    with pytest.raises(ConfigurationError, match="defrost="):
+        seasonal_performance(ds, defrost="sometimes")
+    assert isinstance(MapArrays.from_dataset(ds), MapArrays)
+
+
+def test_sizing_at_tbiv_meets_load_there():
+    ds = bilinear_map()
+    r = seasonal_performance(ds, t_biv_K=T0 - 4.0, defrost=None)
+    i = int(np.flatnonzero(np.isclose(r.t_bin_K, T0 - 4.0))[0])
+    assert r.hp_heat_W[i] == pytest.approx(r.load_W[i], rel=1e-9)
+    assert r.backup_W[i] == pytest.approx(0.0, abs=1e-6)
+    assert (r.backup_W[: i - 1] > 0).all()

@@ -557,3 +557,400 @@ def rate_declared(
         q_he_kWh=np.where(ok, q_h_ref / scop, nan),
         status=status.astype(str),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Physics route: a performance map along the EN 14825 load line
+# ---------------------------------------------------------------------------------------------
+
+#: Relative humidity at the EN 14511 outdoor test conditions (dry/wet bulb −7/−8, +2/+1,
+#: +7/+6, +12/+11 °C), computed with CoolProp ``HAPropsSI`` at 101 325 Pa [1]. Used for the
+#: defrost factor at the bins (interpolated, constant outside).
+EN14511_RH = {-7.0: 0.747, 2.0: 0.839, 7.0: 0.868, 12.0: 0.889}
+#: EN 14825 source temperatures of brine/water (B0) and water/water (W10) units [K].
+SOURCE_TEMPERATURE_K = {"ground": 273.15, "brine": 273.15, "water": 283.15}
+
+
+@dataclass(frozen=True)
+class SeasonalResult:
+    """EN 14825 seasonal figures of a design (physics route).
+
+    Attributes
+    ----------
+    scop, scop_on, scop_net, eta_s_pct : float
+        As in :class:`RatingResult` (``eta_s_pct`` in %).
+    pdesignh_W : float
+        Design load ``Pdesignh`` [W].
+    t_biv_K : float
+        Bivalent temperature [K] (where the unit at maximum speed meets the load).
+    t_ol_K : float
+        Lowest bin where the unit runs [K] (operation limit on the bin grid).
+    heat_J, electricity_J, backup_J : float
+        Annual heat demand ``QH``, electricity including back-up and off modes, back-up
+        electricity [J].
+    t_bin_K, hours_h, load_W, hp_heat_W, hp_power_W, backup_W, cop_bin, speed, flow_K : ndarray
+        Per-bin values: temperature, hours, load, heat-pump heat and power, back-up heat
+        (= power), COP of the heat pump in the bin (with cycling and defrost), compressor speed
+        (NaN where off), flow temperature.
+    climate : str
+    application_degC : int
+    """
+
+    scop: float
+    scop_on: float
+    scop_net: float
+    eta_s_pct: float
+    pdesignh_W: float
+    t_biv_K: float
+    t_ol_K: float
+    heat_J: float
+    electricity_J: float
+    backup_J: float
+    t_bin_K: np.ndarray = field(repr=False)
+    hours_h: np.ndarray = field(repr=False)
+    load_W: np.ndarray = field(repr=False)
+    hp_heat_W: np.ndarray = field(repr=False)
+    hp_power_W: np.ndarray = field(repr=False)
+    backup_W: np.ndarray = field(repr=False)
+    cop_bin: np.ndarray = field(repr=False)
+    speed: np.ndarray = field(repr=False)
+    flow_K: np.ndarray = field(repr=False)
+    climate: str = "average"
+    application_degC: int = 35
+
+
+@dataclass(frozen=True)
+class MapArrays:
+    """Plain numpy view of a performance map (see ``docs/architecture.md``), for fast lookups.
+
+    Build it once with :meth:`from_dataset` and pass it instead of the Dataset when a map is
+    evaluated many times (both applications, several climates).
+    """
+
+    t_source_K: np.ndarray
+    t_sink_K: np.ndarray
+    speed: np.ndarray
+    heat_W: np.ndarray  # (n_source, n_sink, n_speed), NaN where status != 0
+    power_W: np.ndarray
+    source_type: str
+    speed_min: float
+    speed_max: float
+
+    @classmethod
+    def from_dataset(cls, pmap) -> MapArrays:
+        """Extract arrays from the ``xarray.Dataset`` performance map, checking the contract."""
+        if isinstance(pmap, MapArrays):
+            return pmap
+        for name in ("t_source", "t_sink", "speed"):
+            if name not in pmap.coords:
+                raise ConfigurationError(
+                    f"performance map lacks coordinate {name!r}; required: "
+                    "('t_source', 't_sink', 'speed') (docs/architecture.md)"
+                )
+        for name in ("heat_output", "electric_power"):
+            if name not in pmap.data_vars:
+                raise ConfigurationError(
+                    f"performance map lacks variable {name!r}; required: heat_output, "
+                    "electric_power"
+                )
+        order = ("t_source", "t_sink", "speed")
+        q = pmap["heat_output"].transpose(*order).to_numpy().astype(float)
+        p = pmap["electric_power"].transpose(*order).to_numpy().astype(float)
+        if "status" in pmap.data_vars:
+            bad = pmap["status"].transpose(*order).to_numpy() != 0
+            q = np.where(bad, np.nan, q)
+            p = np.where(bad, np.nan, p)
+        bad = ~(np.isfinite(q) & np.isfinite(p) & (q > 0) & (p > 0))
+        q = np.where(bad, np.nan, q)
+        p = np.where(bad, np.nan, p)
+        speed = pmap["speed"].to_numpy().astype(float)
+        src = str(pmap.attrs.get("source_type", "air")).lower()
+        if src not in ("air", "ground", "brine", "water"):
+            raise ConfigurationError(
+                f"performance map source_type={src!r}; valid options: air, ground, water"
+            )
+        ts = pmap["t_source"].to_numpy().astype(float)
+        tk = pmap["t_sink"].to_numpy().astype(float)
+        for name, a in (("t_source", ts), ("t_sink", tk), ("speed", speed)):
+            if a.size < 2 or not np.all(np.diff(a) > 0):
+                raise ConfigurationError(
+                    f"performance map coordinate {name} must be strictly increasing with at "
+                    f"least 2 values; got {a.tolist()}"
+                )
+        return cls(
+            t_source_K=ts,
+            t_sink_K=tk,
+            speed=speed,
+            heat_W=q,
+            power_W=p,
+            source_type=src,
+            speed_min=float(pmap.attrs.get("speed_min", speed[0])),
+            speed_max=float(pmap.attrs.get("speed_max", speed[-1])),
+        )
+
+    def at(self, t_source_K, t_sink_K):
+        """Heat output and power [W] at points ``(t_source_K[i], t_sink_K[i])`` for every map
+        speed: arrays (n, n_speed), bilinear in the two temperatures, NaN outside the map."""
+        ts = np.atleast_1d(np.asarray(t_source_K, dtype=float))
+        tk = np.atleast_1d(np.asarray(t_sink_K, dtype=float))
+        out = []
+        for grid in (self.heat_W, self.power_W):
+            i = np.clip(np.searchsorted(self.t_source_K, ts) - 1, 0, self.t_source_K.size - 2)
+            j = np.clip(np.searchsorted(self.t_sink_K, tk) - 1, 0, self.t_sink_K.size - 2)
+            x0, x1 = self.t_source_K[i], self.t_source_K[i + 1]
+            y0, y1 = self.t_sink_K[j], self.t_sink_K[j + 1]
+            u = ((ts - x0) / (x1 - x0))[:, None]
+            v = ((tk - y0) / (y1 - y0))[:, None]
+            val = (
+                (1 - u) * (1 - v) * grid[i, j]
+                + u * (1 - v) * grid[i + 1, j]
+                + (1 - u) * v * grid[i, j + 1]
+                + u * v * grid[i + 1, j + 1]
+            )
+            tol = 1e-9
+            outside = (
+                (ts < self.t_source_K[0] - tol)
+                | (ts > self.t_source_K[-1] + tol)
+                | (tk < self.t_sink_K[0] - tol)
+                | (tk > self.t_sink_K[-1] + tol)
+            )
+            val[outside] = np.nan
+            out.append(val)
+        usable = self._usable()
+        return out[0][:, usable], out[1][:, usable], self.speed[usable]
+
+    def _usable(self):
+        return (self.speed >= self.speed_min - 1e-12) & (self.speed <= self.speed_max + 1e-12)
+
+    @property
+    def usable_speed(self) -> np.ndarray:
+        """Map speeds within ``[speed_min, speed_max]`` [1]."""
+        return self.speed[self._usable()]
+
+
+def _default_defrost(t_air_K, rh):
+    from designopt.seasonal.defrost import defrost_factors
+
+    return defrost_factors(t_air_K, rh)
+
+
+def _rh_at(t_K):
+    xs = np.array(sorted(EN14511_RH))
+    return np.interp(np.asarray(t_K) - ZERO_CELSIUS_K, xs, [EN14511_RH[x] for x in xs])
+
+
+def _capacity_max(m: MapArrays, t_out_K, flow_K, defrost):
+    t_src = _source_temperature(m, t_out_K)
+    q, p, _ = m.at(t_src, flow_K)
+    if defrost is not None and m.source_type == "air":
+        fq, fp = defrost(np.atleast_1d(t_out_K), _rh_at(t_out_K))
+        q = q * np.asarray(fq)[..., None]
+        p = p * np.asarray(fp)[..., None]
+    return q, p
+
+
+def _source_temperature(m: MapArrays, t_out_K):
+    t = np.atleast_1d(np.asarray(t_out_K, dtype=float))
+    if m.source_type == "air":
+        return t
+    return np.full_like(t, SOURCE_TEMPERATURE_K[m.source_type])
+
+
+def seasonal_performance(
+    pmap,
+    *,
+    climate: Climate | str = "average",
+    application_degC: int = 35,
+    design_load_W: float | None = None,
+    t_biv_K: float | None = None,
+    cdh: float = CDH_DEFAULT,
+    defrost="default",
+    p_off_W: float = 0.0,
+    p_to_W: float = 0.0,
+    p_sb_W: float = 0.0,
+    p_ck_W: float = 0.0,
+    reversible: bool = False,
+    cc: float = CC_REGULATION_813,
+) -> SeasonalResult:
+    """EN 14825 SCOP of a design from its performance map (physics route).
+
+    For each bin ``Tj`` of the reference season the load ``Ph = Pdesignh·pl(Tj)`` is met at the
+    application's variable-outlet flow temperature (interpolated between the EN 14825 test
+    points, :meth:`~designopt.seasonal.climates.ReferenceSeason.flow_temperature_K`):
+
+    * the compressor modulates: the speed where ``heat_output = Ph`` is found by linear
+      interpolation in speed, and the power is interpolated at that speed;
+    * below the minimum-speed capacity the unit cycles at minimum speed with
+      ``COP = COP_min·CR/(Cdh·CR + 1 − Cdh)`` (EN 14825:2018 8.x, ``Cdh`` default 0.9);
+    * above the maximum-speed capacity it runs at maximum speed and an electric back-up heater
+      (COP 1) supplies the rest; where the map has no valid point (below the operating limit)
+      the back-up heater covers the whole load;
+    * air-source maps are multiplied by the defrost capacity/power factors at the bin's
+      temperature and the EN 14511 test humidity (``defrost``: ``"default"`` uses
+      :func:`designopt.seasonal.defrost.defrost_factors`; ``None`` for none; or a callable
+      ``f(t_air_K, rh) -> (capacity_factor, power_factor)``). Brine/water units are evaluated
+      at the EN 14825 source temperatures (B0 / W10).
+
+    Then the bin sums as in :func:`rate_declared`.
+
+    Parameters
+    ----------
+    pmap : xarray.Dataset or MapArrays
+        Performance map (contract in ``docs/architecture.md``).
+    climate : {"average", "colder", "warmer"}
+    application_degC : {35, 55}
+    design_load_W : float, optional
+        ``Pdesignh`` [W]. If omitted, the unit is sized so that its maximum-speed capacity
+        meets the load at ``t_biv_K`` (default ``Tdesignh``: monovalent).
+    t_biv_K : float, optional
+        Bivalent temperature [K] used for sizing; with ``design_load_W`` it is computed (the
+        warmest bin temperature below which the unit cannot meet the load) and this argument
+        must be omitted.
+    cdh : float
+        Degradation coefficient for on/off cycling below minimum speed [1].
+    p_off_W, p_to_W, p_sb_W, p_ck_W : float
+        Off-mode powers [W] (default 0: SCOP = SCOP_on).
+    reversible : bool
+        Use the reversible-unit off-mode hours.
+    cc : float
+        Conversion coefficient for ηs.
+
+    Returns
+    -------
+    SeasonalResult
+    """
+    season = reference_season(climate)
+    from designopt.seasonal.climates import _as_application
+
+    app = int(_as_application(application_degC))
+    if not 0 < cdh <= 1:
+        raise ConfigurationError(f"cdh={cdh} must be in (0, 1]")
+    if defrost == "default":
+        defrost = _default_defrost
+    elif defrost is not None and not callable(defrost):
+        raise ConfigurationError(
+            f"defrost={defrost!r} must be 'default', None or a callable f(t_air_K, rh)"
+        )
+    m = MapArrays.from_dataset(pmap)
+    tj = season.t_bin_K
+    hours = season.hours_h
+    flow = season.flow_temperature_K(tj, app)
+    q, p = _capacity_max(m, tj, flow, defrost)  # (nb, ns)
+    valid = np.isfinite(q) & np.isfinite(p)
+    runs = valid.any(axis=1)
+    q_max = np.where(runs, np.nanmax(np.where(valid, q, -np.inf), axis=1), np.nan)
+
+    pl = season.part_load(tj)
+    if design_load_W is not None:
+        if t_biv_K is not None:
+            raise ConfigurationError(
+                "give either design_load_W (t_biv_K is then computed) or t_biv_K (the unit is "
+                f"sized to meet the load there), not both: {design_load_W=}, {t_biv_K=}"
+            )
+        if not design_load_W > 0:
+            raise ConfigurationError(f"design_load_W={design_load_W} must be > 0")
+        pdesign = float(design_load_W)
+    else:
+        tb = season.t_design_K if t_biv_K is None else float(t_biv_K)
+        if not season.t_design_K - 1e-9 <= tb < season.t_bin_K[-1] + 1:
+            raise ConfigurationError(
+                f"t_biv_K={tb} must lie between Tdesignh={season.t_design_K} K and "
+                f"{season.t_bin_K[-1] + 1} K for the {season.climate.value} climate"
+            )
+        qb, _ = _capacity_max(
+            m, np.array([tb]), season.flow_temperature_K(np.array([tb]), app), defrost
+        )
+        qb_max = np.nanmax(qb) if np.isfinite(qb).any() else np.nan
+        if not np.isfinite(qb_max):
+            raise ConfigurationError(
+                f"the performance map has no valid point at t_biv_K={tb} K "
+                f"(flow {float(season.flow_temperature_K(tb, app)):.2f} K); cannot size the unit"
+            )
+        pdesign = float(qb_max / season.part_load(tb))
+    load = pdesign * pl
+
+    # modulation: first speed index whose capacity reaches the load
+    qv = np.where(valid, q, np.nan)
+    pv = np.where(valid, p, np.nan)
+    ns = q.shape[1]
+    # lowest valid speed per bin
+    first = np.argmax(valid, axis=1)
+    rows = np.arange(tj.size)
+    q_min = qv[rows, first]
+    p_min = pv[rows, first]
+    reach = valid & (qv >= load[:, None] * (1.0 - 1e-9))
+    k = np.argmax(reach, axis=1)
+    has = reach.any(axis=1)
+    k0 = np.clip(k - 1, 0, ns - 1)
+    qa, qb_ = qv[rows, k0], qv[rows, k]
+    pa, pb = pv[rows, k0], pv[rows, k]
+    sp = m.usable_speed
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(qb_ > qa, (load - qa) / (qb_ - qa), 1.0)
+    w = np.clip(np.nan_to_num(w, nan=1.0), 0.0, 1.0)
+    p_mod = pa + w * (pb - pa)
+    s_mod = sp[k0] + w * (sp[k] - sp[k0])
+    cycling = runs & (load <= q_min)
+    modulating = runs & has & ~cycling
+    full = runs & ~has
+    cr = np.where(cycling, load / q_min, 1.0)
+    cop_min = q_min / p_min
+    cop_cyc = cop_min * cr / (cdh * cr + 1.0 - cdh)
+    hp_heat = np.where(runs, np.where(full, q_max, load), 0.0)
+    hp_heat = np.minimum(hp_heat, load)
+    p_full = np.where(full, pv[rows, np.nanargmax(np.where(valid, q, -np.inf), axis=1)], 0.0)
+    hp_power = np.select([cycling, modulating, full], [load / cop_cyc, p_mod, p_full], 0.0)
+    hp_power = np.nan_to_num(hp_power)
+    backup = load - hp_heat
+    speed = np.select([cycling, modulating, full], [sp[first], s_mod, sp[-1]], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cop_bin = np.where(hp_power > 0, hp_heat / hp_power, np.nan)
+
+    q_h = float((hours * load).sum())  # W·h
+    e_hp = float((hours * hp_power).sum())
+    e_bu = float((hours * backup).sum())
+    scop_on = q_h / (e_hp + e_bu)
+    scop_net = (q_h - e_bu) / e_hp if e_hp > 0 else np.nan
+    off = off_mode_hours_for(season.climate, reversible)
+    e_off = off["TO"] * p_to_W + off["SB"] * p_sb_W + off["CK"] * p_ck_W + off["OFF"] * p_off_W
+    q_ref = pdesign * season.h_he_h
+    scop = q_ref / (q_ref / scop_on + e_off)
+    src = "air" if m.source_type == "air" else "water" if m.source_type == "water" else "brine"
+    # t_biv: warmest bin where the unit cannot meet the load (or Tdesignh)
+    if t_biv_K is not None:
+        t_biv = float(t_biv_K)
+    else:
+        short = ~(runs & has)
+        t_biv = float(tj[np.flatnonzero(short)[-1]] + 1.0) if short.any() else season.t_design_K
+    t_ol = float(tj[np.flatnonzero(runs)[0]]) if runs.any() else np.nan
+    j_per_wh = 3600.0
+    return SeasonalResult(
+        scop=float(scop),
+        scop_on=float(scop_on),
+        scop_net=float(scop_net),
+        eta_s_pct=float(eta_s_pct(scop, src, cc=cc)),
+        pdesignh_W=pdesign,
+        t_biv_K=t_biv,
+        t_ol_K=t_ol,
+        heat_J=q_ref * j_per_wh,
+        electricity_J=(q_ref / scop_on + e_off) * j_per_wh,
+        backup_J=e_bu * j_per_wh,
+        t_bin_K=tj,
+        hours_h=hours,
+        load_W=load,
+        hp_heat_W=hp_heat,
+        hp_power_W=hp_power,
+        backup_W=backup,
+        cop_bin=cop_bin,
+        speed=speed,
+        flow_K=flow,
+        climate=season.climate.value,
+        application_degC=app,
+    )
+
+
+def off_mode_hours_for(climate, reversible):
+    """Off-mode hours [h] of ``climate`` for a reversible or heating-only unit."""
+    from designopt.seasonal.climates import off_mode_hours
+
+    return off_mode_hours(climate, reversible=reversible)
