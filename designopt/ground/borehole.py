@@ -11,7 +11,7 @@ function of ``H``.
 References
 ----------
 Claesson J., Hellstrom G. (2011) Multipole method to calculate borehole thermal resistances in
-a borehole heat exchanger. HVAC&R Research 17(6) 895-911, doi:10.1080/10789669.2011.609927.
+a borehole heat exchanger. HVAC&R Research 17(6) 895-911.
 Cimmino M. (2018) pygfunction, eSim 2018 (see :mod:`designopt.ground.gfunction`).
 """
 

@@ -23,8 +23,7 @@ Eskilson P. (1987) Thermal analysis of heat extraction boreholes. PhD thesis, Lu
 Cimmino M. (2018) pygfunction: an open-source toolbox for the evaluation of thermal response
 factors for geothermal borehole fields. eSim 2018, Montreal, 492-501.
 Prieto C., Cimmino M. (2021) Thermal interactions in large irregular fields of geothermal
-boreholes: the method of equivalent boreholes. J. Build. Perform. Simul. 14(4) 446-460,
-doi:10.1080/19401493.2021.1968953.
+boreholes: the method of equivalent boreholes. J. Build. Perform. Simul. 14(4) 446-460.
 """
 
 from __future__ import annotations

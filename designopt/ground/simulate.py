@@ -32,7 +32,7 @@ for commercial and institutional buildings. ASHRAE.
 Claesson J., Javed S. (2012) A load-aggregation method to calculate extraction temperatures of
 borehole heat exchangers. ASHRAE Trans. 118(1) 530-539.
 Peere W. et al. (2021) Validated combined first and last year borefield sizing methodology.
-Building Simulation 2021, Bruges, doi:10.26868/25222708.2021.30180.
+Building Simulation 2021, Bruges.
 """
 
 from __future__ import annotations
