@@ -1,0 +1,347 @@
+"""AHRI 210/240-2023 heating seasonal performance factor HSPF2.
+
+Bin method of ANSI/AHRI Standard 210/240-2023, section 11.2.2 (heating), for air-source heat
+pumps:
+
+* six climate regions (Table 14 of the 2023 standard): outdoor design temperature ``T_OD``,
+  zero-load temperature ``T_zl`` and fractional bin hours ``n_j/N`` for 5 °F bins from 62 °F
+  down to −23 °F. The fractions of the 2023 table do not sum to 1 (region IV: 0.757); as in
+  EnergyPlus they are renormalised to 1. Values transcribed from the EnergyPlus source
+  ``src/EnergyPlus/StandardRatings.cc`` (NREL/EnergyPlus, constants ``OutdoorDesignTemperature``,
+  ``ZoneLoadTemperature``, ``FracBinHoursAtOutdoorBinTempHSPF2``), which cite the standard;
+* building load line ``BL(Tj) = (T_zl − Tj)/(T_zl − T_OD) · C · Q_design`` with the slope
+  (sizing) factor ``C`` (1.15; 1.07 for variable-speed units, REFERENCE.md/EnergyPlus);
+* capacity and power of the unit at bin ``Tj`` from the H1 (47 °F), H2 (35 °F, frost) and H3
+  (17 °F) tests: linear between 17 and 47 °F outside the frost band, and between 17 and 35 °F
+  inside it (17 °F < Tj < 45 °F), so that the H2 defrost penalty applies to the whole band;
+* cycling: ``X = min(1, BL/Q)``, part-load factor ``PLF = 1 − Cd·(1 − X)``, ``Cd`` = 0.25
+  default (section 6.1.3.2.1 of the 2023 standard);
+* optional low-temperature cut-out (``t_off``/``t_on``, factor δ = 0, ½, 1) and resistive
+  back-up ``RH = BL − X·Q·δ``;
+* ``HSPF2 = Σ BL·n_j / Σ (e_j + RH_j)`` in Btu/(W·h) (= 3.412 × the W/W ratio).
+
+SEER2 (cooling) is not implemented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from designopt.errors import ConfigurationError
+
+ZERO_CELSIUS_K = 273.15
+#: Btu per watt-hour [Btu/(W·h)].
+BTU_PER_WH = 3.412141633
+
+
+def degF_to_K(t_degF):
+    """°F to K."""
+    return (np.asarray(t_degF, dtype=float) - 32.0) * 5.0 / 9.0 + ZERO_CELSIUS_K
+
+
+#: Bin temperatures of AHRI 210/240 Table 14 [°F], 62 °F down to −23 °F.
+BIN_T_DEGF = np.arange(62.0, -24.0, -5.0)
+_RAW_FRACTIONS = {  # AHRI 210/240-2023 Table 14 (as transcribed in EnergyPlus), from 62 °F down
+    1: [0.0, 0.239, 0.194, 0.129, 0.081, 0.041, 0.019, 0.005, 0.001],
+    2: [0.0, 0.0, 0.163, 0.143, 0.112, 0.088, 0.056, 0.024, 0.008, 0.002],
+    3: [0.0, 0.0, 0.138, 0.137, 0.135, 0.118, 0.092, 0.047, 0.021, 0.009, 0.005, 0.002, 0.001],
+    4: [0.0, 0.0, 0.103, 0.093, 0.1, 0.109, 0.126, 0.087, 0.055, 0.036, 0.026, 0.013, 0.006,
+        0.002, 0.001],
+    5: [0.0, 0.0, 0.086, 0.076, 0.078, 0.087, 0.102, 0.094, 0.074, 0.055, 0.047, 0.038, 0.029,
+        0.018, 0.01, 0.005, 0.002, 0.001],
+    6: [0.0, 0.0, 0.215, 0.204, 0.141, 0.076, 0.034, 0.008, 0.003],
+}  # fmt: skip
+_T_DESIGN_DEGF = {1: 37.0, 2: 27.0, 3: 17.0, 4: 5.0, 5: -10.0, 6: 30.0}
+_T_ZERO_LOAD_DEGF = {1: 58.0, 2: 57.0, 3: 56.0, 4: 55.0, 5: 55.0, 6: 57.0}
+#: Test temperatures [°F]: H1 (47), H2 (35, frost), H3 (17); frost band upper limit 45 °F.
+T_H1_DEGF, T_H2_DEGF, T_H3_DEGF, T_FROST_MAX_DEGF = 47.0, 35.0, 17.0, 45.0
+#: Relative humidity at the H2 test (35 °F dry / 33 °F wet bulb), CoolProp HAPropsSI [1].
+RH_H2 = 0.819
+CD_DEFAULT = 0.25
+SLOPE_FACTOR = 1.15
+SLOPE_FACTOR_VARIABLE_SPEED = 1.07
+
+
+@dataclass(frozen=True)
+class Region:
+    """An AHRI 210/240-2023 climate region (Table 14).
+
+    Attributes
+    ----------
+    number : int
+        1 … 6 (I … VI).
+    t_design_K, t_zero_load_K : float
+        Outdoor design and zero-load temperatures [K].
+    t_bin_K : numpy.ndarray
+        Bin temperatures [K] with non-zero hours.
+    fraction : numpy.ndarray
+        Fractional bin hours ``n_j/N`` renormalised to sum 1 [1].
+    raw_fraction_sum : float
+        Sum of the tabulated fractions before renormalisation [1].
+    """
+
+    number: int
+    t_design_K: float
+    t_zero_load_K: float
+    t_bin_K: np.ndarray = field(repr=False)
+    fraction: np.ndarray = field(repr=False)
+    raw_fraction_sum: float = 1.0
+
+
+def region(number: int = 4) -> Region:
+    """AHRI 210/240-2023 heating region ``number`` (1–6; IV is the rating default)."""
+    try:
+        n = int(number)
+    except (TypeError, ValueError):
+        n = -1
+    if n not in _RAW_FRACTIONS:
+        raise ConfigurationError(
+            f"AHRI region={number!r} is not known; valid options: 1, 2, 3, 4, 5, 6 (I-VI)"
+        )
+    raw = np.array(_RAW_FRACTIONS[n])
+    t = BIN_T_DEGF[: raw.size]
+    keep = raw > 0
+    return Region(
+        number=n,
+        t_design_K=float(degF_to_K(_T_DESIGN_DEGF[n])),
+        t_zero_load_K=float(degF_to_K(_T_ZERO_LOAD_DEGF[n])),
+        t_bin_K=degF_to_K(t[keep]),
+        fraction=raw[keep] / raw.sum(),
+        raw_fraction_sum=float(raw.sum()),
+    )
+
+
+@dataclass(frozen=True)
+class HSPF2Result:
+    """HSPF2 and its bins.
+
+    Attributes
+    ----------
+    hspf2 : float
+        Heating seasonal performance factor [Btu/(W·h)].
+    scop_W_per_W : float
+        The same as a plain ratio of heat to electricity [1].
+    region : int
+    design_load_W : float
+        Load at the outdoor design temperature ``C·Q_design`` [W].
+    t_bin_K, fraction, load_W, capacity_W, power_W, x, plf, backup_W, electricity_W : ndarray
+        Per-bin values (``electricity_W`` is the bin-hour-weighted compressor power
+        ``X·P·δ/PLF``; ``backup_W`` is the resistive heat ``RH``).
+    """
+
+    hspf2: float
+    scop_W_per_W: float
+    region: int
+    design_load_W: float
+    t_bin_K: np.ndarray = field(repr=False)
+    fraction: np.ndarray = field(repr=False)
+    load_W: np.ndarray = field(repr=False)
+    capacity_W: np.ndarray = field(repr=False)
+    power_W: np.ndarray = field(repr=False)
+    x: np.ndarray = field(repr=False)
+    plf: np.ndarray = field(repr=False)
+    backup_W: np.ndarray = field(repr=False)
+    electricity_W: np.ndarray = field(repr=False)
+
+
+def _three_point(t_K, v47, v35, v17):
+    """AHRI 11.2.2: linear 17–47 °F outside the frost band, 17–35 °F inside it."""
+    t_degF = (np.asarray(t_K) - ZERO_CELSIUS_K) * 9.0 / 5.0 + 32.0
+    outside = v17 + (v47 - v17) * (t_degF - T_H3_DEGF) / (T_H1_DEGF - T_H3_DEGF)
+    inside = v17 + (v35 - v17) * (t_degF - T_H3_DEGF) / (T_H2_DEGF - T_H3_DEGF)
+    band = (t_degF > T_H3_DEGF) & (t_degF < T_FROST_MAX_DEGF)
+    return np.where(band, inside, outside)
+
+
+def _check_positive(**kw):
+    for k, v in kw.items():
+        if v is None:
+            continue
+        if not (np.isfinite(v) and v > 0):
+            raise ConfigurationError(f"{k}={v} must be finite and > 0")
+
+
+def _cutout(t_K, cop, t_off_K, t_on_K):
+    delta = np.ones_like(t_K)
+    if t_off_K is not None:
+        if t_on_K is None or t_on_K < t_off_K:
+            raise ConfigurationError(
+                f"t_on_K={t_on_K} must be given and >= t_off_K={t_off_K} (low-temperature cut-out)"
+            )
+        delta = np.where(t_K <= t_off_K, 0.0, np.where(t_K <= t_on_K, 0.5, 1.0))
+    return np.where(cop < 1.0, 0.0, delta)
+
+
+def hspf2(
+    *,
+    q47_W: float,
+    p47_W: float,
+    q35_W: float,
+    p35_W: float,
+    q17_W: float,
+    p17_W: float,
+    region_number: int = 4,
+    cd: float = CD_DEFAULT,
+    slope_factor: float = SLOPE_FACTOR,
+    design_capacity_W: float | None = None,
+    q47_min_W: float | None = None,
+    p47_min_W: float | None = None,
+    q35_min_W: float | None = None,
+    p35_min_W: float | None = None,
+    q17_min_W: float | None = None,
+    p17_min_W: float | None = None,
+    t_off_K: float | None = None,
+    t_on_K: float | None = None,
+) -> HSPF2Result:
+    """HSPF2 from the heating test points (AHRI 210/240-2023, 11.2.2).
+
+    Parameters
+    ----------
+    q47_W, p47_W, q35_W, p35_W, q17_W, p17_W : float
+        Full-capacity heat output and power input [W] at H1 (47 °F), H2 (35 °F, including the
+        defrost penalty) and H3 (17 °F).
+    region_number : int
+        Climate region 1–6 (default IV).
+    cd : float
+        Heating degradation coefficient ``C_D^h`` [1] (default 0.25).
+    slope_factor : float
+        Load-line sizing factor ``C`` [1].
+    design_capacity_W : float, optional
+        ``Q_design`` of the load line [W]; default ``q47_W`` (heating-only units; for units
+        that also cool the standard uses the cooling capacity at A).
+    q47_min_W … p17_min_W : float, optional
+        Minimum-speed values: when all six are given the unit is treated as variable speed:
+        below the minimum capacity it cycles at minimum speed (PLF), between minimum and full
+        capacity its COP is interpolated linearly in capacity between the minimum- and
+        full-speed COPs at that bin (simplification of 11.2.2.3, which uses an intermediate
+        speed test), above full capacity it runs at full capacity with resistive back-up.
+    t_off_K, t_on_K : float, optional
+        Low-temperature cut-out and restart temperatures [K] (default: no cut-out).
+
+    Returns
+    -------
+    HSPF2Result
+    """
+    _check_positive(
+        q47_W=q47_W, p47_W=p47_W, q35_W=q35_W, p35_W=p35_W, q17_W=q17_W, p17_W=p17_W,
+        design_capacity_W=design_capacity_W, slope_factor=slope_factor,
+        q47_min_W=q47_min_W, p47_min_W=p47_min_W, q35_min_W=q35_min_W, p35_min_W=p35_min_W,
+        q17_min_W=q17_min_W, p17_min_W=p17_min_W,
+    )  # fmt: skip
+    if not 0 <= cd <= 1:
+        raise ConfigurationError(f"cd={cd} must be in [0, 1] (AHRI default 0.25)")
+    mins = (q47_min_W, p47_min_W, q35_min_W, p35_min_W, q17_min_W, p17_min_W)
+    variable = all(v is not None for v in mins)
+    if any(v is not None for v in mins) and not variable:
+        raise ConfigurationError(
+            "give all six minimum-speed values (q47_min_W, p47_min_W, q35_min_W, p35_min_W, "
+            "q17_min_W, p17_min_W) for a variable-speed unit, or none"
+        )
+    reg = region(region_number)
+    t = reg.t_bin_K
+    q_design = q47_W if design_capacity_W is None else design_capacity_W
+    bl = (reg.t_zero_load_K - t) / (reg.t_zero_load_K - reg.t_design_K) * slope_factor * q_design
+    q = _three_point(t, q47_W, q35_W, q17_W)
+    p = _three_point(t, p47_W, p35_W, p17_W)
+    delta = _cutout(t, q / p, t_off_K, t_on_K)
+    x = np.minimum(bl / q, 1.0)
+    plf = 1.0 - cd * (1.0 - x)
+    elec = x * p * delta / plf
+    rh = bl - x * q * delta
+    if variable:
+        qmin = _three_point(t, q47_min_W, q35_min_W, q17_min_W)
+        pmin = _three_point(t, p47_min_W, p35_min_W, p17_min_W)
+        cop_min, cop_max = qmin / pmin, q / p
+        below = bl <= qmin
+        between = (bl > qmin) & (bl < q)
+        x_min = np.minimum(bl / qmin, 1.0)
+        plf_min = 1.0 - cd * (1.0 - x_min)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            w = np.clip((bl - qmin) / (q - qmin), 0.0, 1.0)
+        cop_mid = cop_min + w * (cop_max - cop_min)
+        elec = np.where(
+            below, x_min * pmin * delta / plf_min, np.where(between, bl / cop_mid * delta, elec)
+        )
+        rh = np.where(below | between, bl * (1.0 - delta), rh)
+        x = np.where(below, x_min, x)
+        plf = np.where(below, plf_min, np.where(between, 1.0, plf))
+    f = reg.fraction
+    ratio = float((bl * f).sum() / ((elec + rh) * f).sum())
+    return HSPF2Result(
+        hspf2=ratio * BTU_PER_WH,
+        scop_W_per_W=ratio,
+        region=reg.number,
+        design_load_W=float(slope_factor * q_design),
+        t_bin_K=t,
+        fraction=f,
+        load_W=bl,
+        capacity_W=q,
+        power_W=p,
+        x=x,
+        plf=plf,
+        backup_W=rh,
+        electricity_W=elec,
+    )
+
+
+def hspf2_from_map(
+    pmap,
+    *,
+    region_number: int = 4,
+    t_sink_K: float = 308.15,
+    cd: float = CD_DEFAULT,
+    slope_factor: float | None = None,
+    variable_speed: bool = True,
+    defrost="default",
+    design_capacity_W: float | None = None,
+) -> HSPF2Result:
+    """HSPF2 of an air-source design from its performance map.
+
+    The H1/H2/H3 points are read from the map at maximum speed (and minimum speed when
+    ``variable_speed``) and the sink (condenser-side outlet) temperature ``t_sink_K``
+    (default 35 °C; AHRI 210/240 rates air-to-air units, so for a water-sink design this is a
+    proxy, stated in ``docs/hspf2.md``). The H2 point carries the defrost factors at 35 °F and
+    the H2 test humidity (``defrost``: ``"default"`` =
+    :func:`designopt.seasonal.defrost.defrost_factors`, ``None`` or a callable
+    ``f(t_air_K, rh) -> (capacity_factor, power_factor)``).
+    """
+    from designopt.seasonal.en14825 import MapArrays
+
+    m = MapArrays.from_dataset(pmap)
+    if m.source_type != "air":
+        raise ConfigurationError(
+            f"HSPF2 (AHRI 210/240) rates air-source units; map source_type={m.source_type!r}"
+        )
+    if defrost == "default":
+        from designopt.seasonal.defrost import defrost_factors as defrost
+    elif defrost is not None and not callable(defrost):
+        raise ConfigurationError(
+            f"defrost={defrost!r} must be 'default', None or a callable f(t_air_K, rh)"
+        )
+    t = degF_to_K([T_H1_DEGF, T_H2_DEGF, T_H3_DEGF])
+    q, p, _ = m.at(t, np.full(3, float(t_sink_K)))
+    if defrost is not None:
+        fq, fp = defrost(np.array([t[1]]), np.array([RH_H2]))
+        q[1] *= float(np.asarray(fq).ravel()[0])
+        p[1] *= float(np.asarray(fp).ravel()[0])
+    valid = np.isfinite(q) & np.isfinite(p)
+    if not valid[:, -1].all() or (variable_speed and not valid[:, 0].all()):
+        raise ConfigurationError(
+            f"the performance map has no valid point at one of the AHRI test temperatures "
+            f"47/35/17 °F with t_sink_K={t_sink_K}; extend the map"
+        )
+    kw = {}
+    if variable_speed:
+        kw = dict(
+            q47_min_W=q[0, 0], p47_min_W=p[0, 0], q35_min_W=q[1, 0], p35_min_W=p[1, 0],
+            q17_min_W=q[2, 0], p17_min_W=p[2, 0],
+        )  # fmt: skip
+    if slope_factor is None:
+        slope_factor = SLOPE_FACTOR_VARIABLE_SPEED if variable_speed else SLOPE_FACTOR
+    return hspf2(
+        q47_W=q[0, -1], p47_W=p[0, -1], q35_W=q[1, -1], p35_W=p[1, -1], q17_W=q[2, -1],
+        p17_W=p[2, -1], region_number=region_number, cd=cd, slope_factor=slope_factor,
+        design_capacity_W=design_capacity_W, **kw,
+    )  # fmt: skip

@@ -1,0 +1,98 @@
+"""AHRI 210/240-2023 HSPF2 against a hand calculation with independent arithmetic."""
+
+import numpy as np
+import pytest
+
+from designopt.errors import ConfigurationError
+from designopt.seasonal.ahri import hspf2, hspf2_from_map, region
+
+TOL_REL = 1e-9  # same arithmetic, different code path [1]
+
+
+def test_region_iv_table():
+    """AHRI 210/240-2023 Table 14, region IV: design 5 °F, zero load 55 °F, raw sum 0.757."""
+    r = region(4)
+    assert (r.t_design_K - 273.15) * 9 / 5 + 32 == pytest.approx(5.0)
+    assert (r.t_zero_load_K - 273.15) * 9 / 5 + 32 == pytest.approx(55.0)
+    assert r.raw_fraction_sum == pytest.approx(0.757)
+    assert r.fraction.sum() == pytest.approx(1.0)
+    assert r.fraction[0] == pytest.approx(0.103 / 0.757)
+    t_degF = (r.t_bin_K - 273.15) * 9 / 5 + 32
+    np.testing.assert_allclose(t_degF, np.arange(52, -9, -5))
+    for n in range(1, 7):
+        assert region(n).fraction.sum() == pytest.approx(1.0)
+    with pytest.raises(ConfigurationError, match="region=7.*valid options"):
+        region(7)
+
+
+def test_single_stage_hand_calculation():
+    """A single-speed unit (kBtu/h and W like a data sheet), region IV, Cd 0.25, C 1.15.
+
+    Independent arithmetic in °F and Btu/h following AHRI 210/240-2023 11.2.2.1.
+    """
+    btu = 3.412141633  # Btu/h per W
+    q47, q35, q17 = 36000.0, 25000.0, 21000.0  # Btu/h
+    p47, p35, p17 = 3000.0, 2800.0, 2500.0  # W
+    bins = [52, 47, 42, 37, 32, 27, 22, 17, 12, 7, 2, -3, -8]
+    frac = [0.103, 0.093, 0.1, 0.109, 0.126, 0.087, 0.055, 0.036, 0.026, 0.013, 0.006, 0.002,
+            0.001]  # fmt: skip
+    total = sum(frac)
+    num = den = 0.0
+    for tj, nj in zip(bins, frac, strict=True):
+        n = nj / total
+        bl = (55 - tj) / (55 - 5) * 1.15 * q47
+        if 17 < tj < 45:
+            q = q17 + (q35 - q17) * (tj - 17) / (35 - 17)
+            p = p17 + (p35 - p17) * (tj - 17) / (35 - 17)
+        else:
+            q = q17 + (q47 - q17) * (tj - 17) / (47 - 17)
+            p = p17 + (p47 - p17) * (tj - 17) / (47 - 17)
+        x = min(bl / q, 1.0)
+        plf = 1 - 0.25 * (1 - x)
+        e = x * p / plf * n  # W
+        rh = (bl - x * q) / btu * n  # W
+        num += bl * n  # Btu/h
+        den += e + rh
+    expect = num / den
+    r = hspf2(q47_W=q47 / btu, p47_W=p47, q35_W=q35 / btu, p35_W=p35, q17_W=q17 / btu, p17_W=p17)
+    assert r.hspf2 == pytest.approx(expect, rel=TOL_REL)
+    assert r.scop_W_per_W == pytest.approx(expect / btu, rel=TOL_REL)
+    # plausibility: a unit with COP47 = 3.5 gives HSPF2 about 7-8 Btu/Wh in region IV
+    assert 6.0 < r.hspf2 < 9.0
+
+
+def test_regions_and_cd_order():
+    kw = dict(q47_W=10e3, p47_W=3e3, q35_W=7.5e3, p35_W=2.8e3, q17_W=6e3, p17_W=2.6e3)
+    assert hspf2(**kw, region_number=5).hspf2 < hspf2(**kw, region_number=4).hspf2
+    assert hspf2(**kw, region_number=4).hspf2 < hspf2(**kw, region_number=1).hspf2
+    assert hspf2(**kw, cd=0.0).hspf2 > hspf2(**kw).hspf2
+    with pytest.raises(ConfigurationError, match="cd=1.5"):
+        hspf2(**kw, cd=1.5)
+    with pytest.raises(ConfigurationError, match="q17_W=-1"):
+        hspf2(**{**kw, "q17_W": -1.0})
+    with pytest.raises(ConfigurationError, match="all six minimum-speed"):
+        hspf2(**kw, q47_min_W=3e3)
+
+
+def test_variable_speed_not_worse_than_single_stage():
+    kw = dict(q47_W=10e3, p47_W=3e3, q35_W=7.5e3, p35_W=2.8e3, q17_W=6e3, p17_W=2.6e3)
+    mins = dict(q47_min_W=3e3, p47_min_W=0.75e3, q35_min_W=2.4e3, p35_min_W=0.75e3,
+                q17_min_W=1.9e3, p17_min_W=0.7e3)  # fmt: skip
+    single = hspf2(**kw)
+    var = hspf2(**kw, **mins)
+    assert var.hspf2 > single.hspf2
+
+
+def test_from_map_uses_defrost_at_h2():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_seasonal_en14825 import bilinear_map
+
+    ds = bilinear_map()
+    clean = hspf2_from_map(ds, defrost=None)
+    frosted = hspf2_from_map(ds)
+    assert frosted.hspf2 < clean.hspf2
+    with pytest.raises(ConfigurationError, match="air-source"):
+        hspf2_from_map(bilinear_map(source_type="ground"))
