@@ -1,0 +1,409 @@
+"""Tests of designopt.economics: capital cost, lifetime cost, TEWI, charge and charge limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from designopt.economics import (
+    FALLBACK_GWP_AR4,
+    capital_cost,
+    capital_recovery_factor,
+    charge_constraint,
+    charge_limit,
+    energy_cost_from_series,
+    gwp_cap_constraint,
+    gwp_of,
+    indirect_emissions_from_series,
+    internal_volume,
+    lfl_of,
+    lifetime_cost,
+    load_cost_table,
+    mean_two_phase_density,
+    present_worth_factor,
+    refrigerant_charge,
+    tewi,
+    time_of_use_price,
+)
+from designopt.errors import ConfigurationError, DataFormatError
+
+DATA = Path(__file__).parent / "data"
+
+TYPICAL = dict(
+    compressor_displacement_m3_s=0.002,
+    evaporator_area_m2=50.0,
+    condenser_area_m2=1.0,
+    fan_diameter_m=0.5,
+    refrigerant_charge_kg=1.0,
+    refrigerant="R290",
+    heat_output_W=8000.0,
+)
+
+
+# --------------------------------------------------------------------------- interest factors
+def _interest_table():
+    return pd.read_csv(DATA / "economics_interest_tables.csv", comment="#")
+
+
+@pytest.mark.parametrize("row", _interest_table().to_dict("records"))
+def test_interest_factors_match_published_tables(row):
+    tol_rel = 1e-4  # tables print 4-5 significant figures
+    crf = float(capital_recovery_factor(row["rate"], row["years"]))
+    pwf = float(present_worth_factor(row["rate"], row["years"]))
+    assert crf == pytest.approx(row["capital_recovery_A_P"], rel=tol_rel)
+    assert pwf == pytest.approx(row["present_worth_P_A"], rel=tol_rel)
+
+
+def test_escalating_present_worth_equals_explicit_sum():
+    r, g, n = 0.06, 0.03, 17
+    explicit = sum(((1 + g) / (1 + r)) ** t for t in range(1, n + 1))
+    assert float(present_worth_factor(r, n, g)) == pytest.approx(explicit, rel=1e-12)
+    # g = r: every year is worth 1 -> n
+    assert float(present_worth_factor(0.04, 12, 0.04)) == pytest.approx(12.0)
+    # r = 0: CRF = 1/n
+    assert float(capital_recovery_factor(0.0, 20)) == pytest.approx(0.05)
+
+
+def test_lifetime_cost_equals_explicit_cash_flow_sum():
+    r, n = 0.04, 20
+    cap, e_kwh, price, esc, maint = 12000.0, 3500.0, 0.28, 0.02, 150.0
+    repl, interval = 1500.0, 12
+    co2, cprice = 600.0, 80.0
+    lc = lifetime_cost(
+        capital=cap,
+        discount_rate=r,
+        lifetime_years=n,
+        annual_electricity_kWh=e_kwh,
+        electricity_price_per_kWh=price,
+        electricity_escalation=esc,
+        electricity_standing_charge_per_day=0.5,
+        maintenance_per_year=maint,
+        replacement_cost=repl,
+        replacement_interval_years=interval,
+        annual_co2_kg=co2,
+        carbon_price_per_t=cprice,
+        annual_heat_kWh=11000.0,
+    )
+    npc = cap
+    heat_pw = 0.0
+    for t in range(1, n + 1):
+        d = (1 + r) ** t
+        npc += (e_kwh * price + 0.5 * 365) * (1 + esc) ** t / d
+        npc += maint / d + co2 / 1000 * cprice / d
+        heat_pw += 11000.0 / d
+    npc += repl / (1 + r) ** interval
+    assert float(lc.npc) == pytest.approx(npc, rel=1e-10)
+    assert float(lc.lcoh) == pytest.approx(npc / heat_pw, rel=1e-10)
+    assert float(lc.annualised) == pytest.approx(npc * float(capital_recovery_factor(r, n)))
+
+
+def test_lifetime_cost_vectorised_and_gas_standing_charge_only_when_connected():
+    lc = lifetime_cost(
+        capital=np.array([8000.0, 9000.0]),
+        discount_rate=0.05,
+        lifetime_years=15,
+        annual_gas_kWh=np.array([0.0, 2000.0]),
+        gas_price_per_kWh=0.08,
+        gas_standing_charge_per_day=0.3,
+    )
+    pw = float(present_worth_factor(0.05, 15))
+    assert lc.npc.shape == (2,)
+    assert lc.present_worth["gas"][0] == 0.0
+    assert lc.present_worth["gas"][1] == pytest.approx((2000 * 0.08 + 0.3 * 365) * pw)
+
+
+def test_hourly_and_time_of_use_energy_cost():
+    hours = np.arange(8760) % 24
+    price = time_of_use_price(hours, [(7, 23, 0.30), (23, 7, 0.10)])
+    power = np.full(8760, 1000.0)  # 1 kW all year
+    cost = energy_cost_from_series(power, price)
+    assert float(cost) == pytest.approx(365 * (16 * 0.30 + 8 * 0.10))
+    # two designs at once
+    cost2 = energy_cost_from_series(np.stack([power, 2 * power]), price)
+    assert cost2.shape == (2,) and cost2[1] == pytest.approx(2 * cost2[0])
+    with pytest.raises(ConfigurationError, match="cover every hour exactly once"):
+        time_of_use_price(hours, [(7, 23, 0.30)])
+
+
+def test_lifetime_cost_rejects_bad_input():
+    with pytest.raises(ConfigurationError, match="lifetime_years"):
+        lifetime_cost(capital=1.0, discount_rate=0.05, lifetime_years=0)
+    with pytest.raises(ConfigurationError, match="capital"):
+        lifetime_cost(capital=-1.0, discount_rate=0.05, lifetime_years=10)
+
+
+# --------------------------------------------------------------------------- capital cost
+def test_capital_cost_breakdown_sums_and_is_in_installed_range():
+    c = capital_cost(**TYPICAL)
+    gross = sum(float(v) for v in c.items.values())
+    assert float(c.total) == pytest.approx(gross)
+    # installed ASHP prices of roughly 700-2000 EUR/kW for 6-12 kW units (see docs/economics.md)
+    assert 700 * 8 < float(c.total) < 2000 * 8
+    assert c.currency == "EUR" and c.year == 2023
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    a1=st.floats(1.0, 300.0),
+    da=st.floats(0.1, 100.0),
+    kind=st.sampled_from(["finned_air_coil", "brazed_plate"]),
+)
+def test_more_area_costs_more(a1, da, kind):
+    c1 = capital_cost(evaporator_area_m2=a1, evaporator_type=kind)
+    c2 = capital_cost(evaporator_area_m2=a1 + da, evaporator_type=kind)
+    assert float(c2.items["evaporator"]) > float(c1.items["evaporator"])
+    assert float(c2.total) > float(c1.total)
+
+
+@pytest.mark.parametrize(
+    "field, lo, hi",
+    [
+        ("compressor_displacement_m3_s", 0.001, 0.004),
+        ("compressor_power_W", 1000.0, 4000.0),
+        ("condenser_area_m2", 0.5, 3.0),
+        ("fan_diameter_m", 0.4, 0.8),
+        ("borehole_length_m", 80.0, 150.0),
+        ("backup_heater_W", 3000.0, 9000.0),
+        ("boiler_W", 15000.0, 30000.0),
+        ("buffer_tank_m3", 0.05, 0.3),
+        ("heat_output_W", 5000.0, 12000.0),
+    ],
+)
+def test_every_component_cost_rises_with_size(field, lo, hi):
+    base = {"n_boreholes": 2} if field == "borehole_length_m" else {}
+    assert float(capital_cost(**base, **{field: hi}).total) > float(
+        capital_cost(**base, **{field: lo}).total
+    )
+
+
+def test_absent_components_cost_nothing():
+    c = capital_cost(include_installation=False)
+    assert float(c.total) == 0.0
+
+
+def test_vectorised_capital_cost_matches_loop():
+    disp = np.linspace(0.001, 0.005, 7)
+    area = np.linspace(20, 80, 7)
+    vec = capital_cost(
+        compressor_displacement_m3_s=disp, evaporator_area_m2=area, heat_output_W=8e3
+    )
+    loop = [
+        float(
+            capital_cost(
+                compressor_displacement_m3_s=d, evaporator_area_m2=a, heat_output_W=8e3
+            ).total
+        )
+        for d, a in zip(disp, area, strict=True)
+    ]
+    np.testing.assert_allclose(vec.total, loop, rtol=1e-12)
+
+
+def test_cost_index_moves_costs_between_years():
+    tab = load_cost_table()
+    c2013 = capital_cost(
+        compressor_displacement_m3_s=0.01, target_year=2013, include_installation=False
+    )
+    c2023 = capital_cost(
+        compressor_displacement_m3_s=0.01, target_year=2023, include_installation=False
+    )
+    assert float(c2023.total) / float(c2013.total) == pytest.approx(
+        tab.index(2023) / tab.index(2013)
+    )
+    # the displacement curve is quoted in 2013 money: in 2013 it is the bare formula
+    assert float(c2013.items["compressor"]) == pytest.approx(19850.0 * (0.01 / 0.077722) ** 0.73)
+    with pytest.raises(ConfigurationError, match="no cost index value"):
+        capital_cost(compressor_power_W=1000.0, target_year=1990)
+
+
+def test_overrides_change_the_result_by_the_expected_amount():
+    tab = load_cost_table(
+        overrides={
+            "components": {"borehole_drilling": {"b": 70.0, "base_year": 2023}},
+            "refrigerant_price": {"R290": 30.0},
+        }
+    )
+    c = capital_cost(
+        n_boreholes=2,
+        borehole_length_m=100.0,
+        refrigerant_charge_kg=2.0,
+        table=tab,
+        include_installation=False,
+    )
+    assert float(c.items["borehole_drilling"]) == pytest.approx(70.0 * 200.0)
+    assert float(c.items["refrigerant"]) == pytest.approx(60.0)
+    # the packaged default is unchanged
+    assert load_cost_table().components["borehole_drilling"].b == 50.0
+
+
+def test_every_cost_line_has_a_source():
+    tab = load_cost_table()
+    for name, curve in tab.components.items():
+        assert len(curve.source) > 20, name
+        assert any(tag in curve.source for tag in ("[P]", "[S]", "[U]", "[A]")), name
+
+
+def test_subsidy_policy_knob():
+    gross = float(capital_cost(**TYPICAL).total)
+    c = capital_cost(**TYPICAL, subsidy_fraction=0.3, subsidy_fixed=1000.0)
+    assert float(c.total) == pytest.approx(gross * 0.7 - 1000.0)
+    assert float(capital_cost(**TYPICAL, subsidy_fixed=1e9).total) == 0.0
+
+
+def test_capital_cost_bad_inputs_give_clear_errors(tmp_path):
+    with pytest.raises(ConfigurationError, match="evaporator_area_m2=-1.0 must be finite and >= 0"):
+        capital_cost(evaporator_area_m2=-1.0)
+    with pytest.raises(ConfigurationError, match="evaporator_type='shell_and_tube' is unknown"):
+        capital_cost(evaporator_area_m2=1.0, evaporator_type="shell_and_tube")
+    with pytest.raises(ConfigurationError, match="refrigerant='R22' has no price"):
+        capital_cost(refrigerant_charge_kg=1.0, refrigerant="R22")
+    with pytest.raises(ConfigurationError, match="subsidy_fraction"):
+        capital_cost(subsidy_fraction=1.5)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[meta]\ncurrency='EUR'\n[cost_index]\n2020=1.0\n")
+    with pytest.raises(DataFormatError, match="lacks section 'components'"):
+        load_cost_table(bad)
+
+
+# --------------------------------------------------------------------------- emissions
+def test_tewi_by_hand():
+    # R32 split unit: 1.5 kg, GWP 675 (AR4), 4 %/year leak, 15 years, 80 % recovered,
+    # 2500 kWh/year at 0.233 kg/kWh.
+    t = tewi(
+        charge_kg=1.5,
+        gwp=675.0,
+        lifetime_years=15,
+        annual_electricity_kWh=2500.0,
+        grid_factor_kg_per_kWh=0.233,
+        annual_leak_rate=0.04,
+        recovery_fraction=0.8,
+    )
+    leakage = 675 * 1.5 * 0.04 * 15  # 607.5
+    eol = 675 * 1.5 * 0.2  # 202.5
+    energy = 15 * 2500 * 0.233  # 8737.5
+    assert float(t.leakage) == pytest.approx(607.5) and leakage == pytest.approx(607.5)
+    assert float(t.end_of_life) == pytest.approx(eol)
+    assert float(t.electricity) == pytest.approx(energy)
+    assert float(t.total) == pytest.approx(607.5 + 202.5 + 8737.5)
+    assert float(t.direct + t.indirect) == pytest.approx(float(t.total))
+
+
+def test_tewi_hourly_grid_factor_and_gas():
+    power = np.full(8760, 500.0)
+    beta = np.where(np.arange(8760) % 24 < 12, 0.1, 0.3)
+    annual = indirect_emissions_from_series(power, beta)
+    assert float(annual) == pytest.approx(0.5 * 365 * 12 * (0.1 + 0.3))
+    t = tewi(
+        charge_kg=0.0,
+        gwp=3.0,
+        lifetime_years=10,
+        annual_electricity_kWh=0.0,
+        grid_factor_kg_per_kWh=0.0,
+        annual_indirect_electricity_kg=annual,
+        annual_gas_kWh=1000.0,
+        gas_factor_kg_per_kWh=0.2,
+    )
+    assert float(t.total) == pytest.approx(10 * (float(annual) + 200.0))
+
+
+def test_gwp_policy_constraint_and_lookup():
+    assert float(gwp_cap_constraint(gwp_of("R32"), 150.0)) > 0  # banned under a 150 cap
+    assert float(gwp_cap_constraint(gwp_of("R290"), 150.0)) < 0
+    assert float(gwp_cap_constraint(675.0, 150.0, scaled=True)) == pytest.approx(3.5)
+    assert FALLBACK_GWP_AR4["R410A"] == 2088.0
+    with pytest.raises(ConfigurationError, match="has no GWP here"):
+        gwp_of("R9999")
+    with pytest.raises(ConfigurationError, match="annual_leak_rate"):
+        tewi(
+            charge_kg=1,
+            gwp=1,
+            lifetime_years=1,
+            annual_electricity_kWh=0,
+            grid_factor_kg_per_kWh=0,
+            annual_leak_rate=1.5,
+        )
+
+
+# --------------------------------------------------------------------------- charge
+def test_mean_two_phase_density_bounds_and_limits():
+    rl, rv = 500.0, 20.0
+    rho = mean_two_phase_density(rl, rv, 0.2, 1.0)
+    assert rv < float(rho) < rl
+    # equal densities: the mean is that density
+    assert float(mean_two_phase_density(500.0, 499.999, 0.0, 1.0)) == pytest.approx(500.0, rel=1e-5)
+    # constant quality: Zivi closed form
+    x = 0.4
+    alpha = 1 / (1 + (1 - x) / x * (rv / rl) ** (2 / 3))
+    assert float(mean_two_phase_density(rl, rv, x, x)) == pytest.approx(
+        alpha * rv + (1 - alpha) * rl
+    )
+    with pytest.raises(ConfigurationError, match="rho_vapour must be below rho_liquid"):
+        mean_two_phase_density(20.0, 500.0, 0.2, 1.0)
+
+
+def test_refrigerant_charge_parts_and_scaling():
+    kw = dict(
+        rho_liquid_cond_kg_m3=460.0,
+        rho_vapour_cond_kg_m3=40.0,
+        rho_liquid_evap_kg_m3=530.0,
+        rho_vapour_evap_kg_m3=9.0,
+    )
+    c1 = refrigerant_charge(evaporator_area_m2=50.0, condenser_area_m2=1.0, **kw)
+    c2 = refrigerant_charge(evaporator_area_m2=100.0, condenser_area_m2=2.0, **kw)
+    parts = c1.evaporator + c1.condenser + c1.liquid_line + c1.suction_line + c1.discharge_line
+    assert float(c1.total) == pytest.approx(float(parts))
+    assert float(c2.evaporator) == pytest.approx(2 * float(c1.evaporator))
+    # liquid line: pi/4 d^2 L rho_l
+    assert float(c1.liquid_line) == pytest.approx(np.pi / 4 * 0.008**2 * 1.0 * 460.0)
+    # charge is bounded by the all-liquid fill of the same volumes
+    v_total = internal_volume(50.0, "finned_air_coil") + internal_volume(1.0, "brazed_plate")
+    assert float(c1.evaporator + c1.condenser) < float(v_total) * 530.0
+    with pytest.raises(ConfigurationError, match="condenser_area_fractions"):
+        refrigerant_charge(
+            evaporator_area_m2=1,
+            condenser_area_m2=1,
+            condenser_area_fractions=(0.5, 0.5, 0.5),
+            **kw,
+        )
+    with pytest.raises(ConfigurationError, match="hx_type='microchannel' is unknown"):
+        internal_volume(1.0, "microchannel")
+
+
+def test_iec60335_charge_limit():
+    lfl = lfl_of("R290")
+    # m1 = 4 m3 x LFL = 0.152 kg and m2 = 26 m3 x LFL = 0.988 kg: the widely quoted R290
+    # thresholds of IEC 60335-2-40 (152 g, 988 g).
+    assert 4 * lfl == pytest.approx(0.152)
+    assert float(
+        charge_limit(lfl_kg_m3=lfl, room_area_m2=1.0, installation="floor")
+    ) == pytest.approx(0.152)
+    assert float(
+        charge_limit(lfl_kg_m3=lfl, room_area_m2=1e4, installation="ceiling")
+    ) == pytest.approx(0.988)
+    # formula region, by hand: 2.5 * 0.038**1.25 * 1.8 * sqrt(20)
+    by_hand = 2.5 * 0.038**1.25 * 1.8 * 20**0.5
+    assert float(
+        charge_limit(lfl_kg_m3=lfl, room_area_m2=20.0, installation="wall")
+    ) == pytest.approx(by_hand)
+    # outdoor monobloc: m3 = 130 m3 x LFL
+    assert float(charge_limit(lfl_kg_m3=lfl, outdoor=True)) == pytest.approx(4.94)
+    assert np.isinf(charge_limit(lfl_kg_m3=lfl_of("R744"), room_area_m2=20.0))
+    # vectorised over room areas, monotonic
+    lim = charge_limit(
+        lfl_kg_m3=lfl, room_area_m2=np.array([5.0, 10.0, 20.0, 40.0]), installation="wall"
+    )
+    assert np.all(np.diff(lim) > 0)
+    with pytest.raises(ConfigurationError, match="installation='roof' is unknown"):
+        charge_limit(lfl_kg_m3=lfl, room_area_m2=10.0, installation="roof")
+    with pytest.raises(ConfigurationError, match="room_area_m2 is required"):
+        charge_limit(lfl_kg_m3=lfl)
+
+
+def test_charge_constraint_with_user_cap():
+    assert float(charge_constraint(1.2, 4.94, user_cap_kg=1.0)) == pytest.approx(0.2)
+    assert float(charge_constraint(0.5, 0.988)) < 0
+    assert float(charge_constraint(1.0, np.inf, scaled=True)) == -1.0
