@@ -1,0 +1,42 @@
+"""Single-stage vapour-compression heat pump: compressor, heat exchangers, operating points, maps.
+
+See ``docs/cycle.md`` for the method, equations, references and limits.  CoolProp is imported
+only when a property table is first needed.
+"""
+
+from designopt.cycle.compressor import AHRI540Map, Compressor
+from designopt.cycle.design import (
+    HeatPumpDesign,
+    SourceType,
+    default_air_water_design,
+    design_from_mapping,
+)
+from designopt.cycle.heat_exchangers import Fan, HeatExchanger, HXKind
+from designopt.cycle.operating_point import (
+    OperatingPoint,
+    StatePoint,
+    Status,
+    solve_arrays,
+    solve_operating_point,
+)
+from designopt.cycle.performance_map import MAP_VARIABLES, clear_map_cache, performance_map
+
+__all__ = [
+    "AHRI540Map",
+    "Compressor",
+    "Fan",
+    "HXKind",
+    "HeatExchanger",
+    "HeatPumpDesign",
+    "MAP_VARIABLES",
+    "OperatingPoint",
+    "SourceType",
+    "StatePoint",
+    "Status",
+    "clear_map_cache",
+    "default_air_water_design",
+    "design_from_mapping",
+    "performance_map",
+    "solve_arrays",
+    "solve_operating_point",
+]

@@ -1,0 +1,607 @@
+"""Operating-point solve of a :class:`HeatPumpDesign` (vectorised over many conditions).
+
+Unknowns and residuals
+----------------------
+The unknowns are logarithms of approach temperatures, so that every iterate is physical:
+
+* ``u = ln(T_source,in - SH - T_e)``: the evaporating (dew) temperature ``T_e`` stays below the
+  source inlet by more than the superheat, so the superheated suction gas can always be
+  produced by the source;
+* ``v = ln(T_c - T_low)``: the condensing (dew) temperature ``T_c`` stays above
+  ``T_low = T_sink,in + SC`` (sink inlet known) or ``T_sink,out - 25 K + SC`` (sink outlet and
+  a fixed flow given).
+
+The residuals are the logarithms of required over available area of each heat exchanger
+(``ln(A_req / A)``, see :mod:`designopt.cycle.heat_exchangers`).  Newton's method with a
+finite-difference Jacobian runs on all points at once (numpy arrays); a step is accepted only
+if the new state is feasible (no pinched zone, inside the property tables) and reduces the
+residual norm, else it is halved (up to 12 times).  A point converges when both residuals are
+below 1e-10.  Points that do not converge get a non-zero :class:`Status` and NaN results; the
+scalar :func:`solve_operating_point` raises instead.
+
+Energy balance: ``Q_cond = m (h2 - h3)``, ``Q_evap = m (h1 - h3)``, ``P_comp = m (h2 - h1)``
+(adiabatic compressor: all electric power ends in the refrigerant, the overall isentropic
+efficiency relates it to the isentropic enthalpy rise), so ``Q_cond = Q_evap + P_comp`` holds
+to round-off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+
+import numpy as np
+
+from designopt.cycle.design import CP_WATER, HeatPumpDesign, SourceType
+from designopt.cycle.heat_exchangers import CP_AIR, P_ATM, R_AIR, lmtd
+from designopt.errors import ConfigurationError, ConvergenceError, OperatingPointError
+
+__all__ = ["OperatingPoint", "StatePoint", "Status", "solve_arrays", "solve_operating_point"]
+
+TOL_RESIDUAL = 1e-10
+MAX_ITER = 40
+OUTLET_MARGIN_K = 25.0
+R_AIR_SIDE_NOMINAL = 1.0 / (0.8 * 50.0)  # air-side resistance of the default coil U [m2 K/W]
+
+
+class Status(enum.IntEnum):
+    """Outcome of one operating point (int8 ``status`` of performance maps)."""
+
+    OK = 0
+    SPEED_OUT_OF_RANGE = 1
+    SOURCE_NOT_COLDER_THAN_SINK = 2
+    CONDENSING_ABOVE_LIMIT = 3
+    EVAPORATING_BELOW_LIMIT = 4
+    DISCHARGE_TEMPERATURE_ABOVE_LIMIT = 5
+    PRESSURE_RATIO_ABOVE_LIMIT = 6
+    NO_FEASIBLE_START = 7
+    NOT_CONVERGED = 8
+
+
+FLAG_MEANINGS = " ".join(s.name.lower() for s in Status)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StatePoint:
+    """Refrigerant state: temperature [K], pressure [Pa], specific enthalpy [J/kg]."""
+
+    T: float
+    p: float
+    h: float
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OperatingPoint:
+    """Converged operating point of a design (SI units).
+
+    State points: 1 compressor suction, 2 discharge, 3 condenser outlet (subcooled liquid),
+    4 evaporator inlet (after isenthalpic expansion).
+    """
+
+    t_source_K: float
+    t_source_out_K: float
+    t_sink_in_K: float
+    t_sink_out_K: float
+    speed: float
+    t_evap_K: float
+    t_cond_K: float
+    p_evap_Pa: float
+    p_cond_Pa: float
+    pressure_ratio: float
+    mass_flow_kg_s: float
+    heat_output_W: float
+    evaporator_heat_W: float
+    compressor_power_W: float
+    fan_power_W: float
+    electric_power_W: float
+    cop: float
+    t_discharge_K: float
+    eta_is: float
+    eta_vol: float
+    approach_evap_K: float
+    approach_cond_K: float
+    sink_flow_kg_s: float
+    source_flow_m3_s_or_kg_s: float
+    states: tuple[StatePoint, StatePoint, StatePoint, StatePoint]
+
+    @property
+    def cop_carnot(self) -> float:
+        """Carnot COP between sink outlet and source inlet [1]."""
+        return self.t_sink_out_K / (self.t_sink_out_K - self.t_source_K)
+
+    def as_dict(self) -> dict:
+        """JSON-friendly dict."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "states"}
+        d["states"] = {
+            str(i + 1): {"T_K": s.T, "p_Pa": s.p, "h_J_kg": s.h} for i, s in enumerate(self.states)
+        }
+        return d
+
+
+def _provider(design: HeatPumpDesign, backend: str):
+    if backend in ("tables", "TABLES"):
+        from designopt.cycle.tables import fluid_tables
+
+        return fluid_tables(design.coolprop_name)
+    from designopt.cycle.tables import CoolPropProvider
+
+    return CoolPropProvider(design.coolprop_name, backend)
+
+
+class _Problem:
+    """Conditions of N points and the residual evaluation."""
+
+    def __init__(self, design: HeatPumpDesign, tab, t_source, t_sink, sink_is_outlet: bool, speed):
+        self.d = design
+        self.tab = tab
+        t_source, t_sink, speed = np.broadcast_arrays(
+            np.asarray(t_source, float), np.asarray(t_sink, float), np.asarray(speed, float)
+        )
+        self.shape = t_source.shape
+        self.t_src = t_source.ravel().copy()
+        self.t_snk = t_sink.ravel().copy()
+        self.speed = speed.ravel().copy()
+        self.outlet = sink_is_outlet
+        n = self.t_src.size
+        d = design
+        ev = d.evaporator
+        if d.source_type is SourceType.AIR:
+            vol = d.fan.air_flow(self.speed)
+            self.src_flow = vol
+            rho = P_ATM / (R_AIR * self.t_src)
+            self.c_src = rho * vol * CP_AIR
+            ratio = vol / d.fan.air_flow_m3_s
+            r_air = R_AIR_SIDE_NOMINAL * ratio**-0.6
+
+            def u_of(u_nom):
+                r_rest = max(1.0 / u_nom - R_AIR_SIDE_NOMINAL, 0.0)
+                return 1.0 / (r_air + r_rest)
+
+            self.ue_tp = u_of(ev.u_two_phase)
+            self.ue_sh = u_of(ev.u_vapour)
+        else:
+            self.src_flow = np.full(n, d.source_flow_kg_s)
+            self.c_src = np.full(n, d.source_flow_kg_s * d.source_cp)
+            self.ue_tp = np.full(n, ev.u_two_phase)
+            self.ue_sh = np.full(n, ev.u_vapour)
+        self.fixed_flow = d.sink_flow_kg_s is not None
+        self.c_w = d.sink_flow_kg_s * CP_WATER if self.fixed_flow else math.nan
+        sc = d.subcool_K
+        if not self.fixed_flow:
+            t_in = self.t_snk - d.sink_delta_T_K if self.outlet else self.t_snk
+            self.t_low = t_in + sc
+        elif self.outlet:
+            self.t_low = self.t_snk - OUTLET_MARGIN_K + sc
+        else:
+            self.t_low = self.t_snk + sc
+        comp = d.compressor
+        self.vdot = comp.swept_volume_m3 * comp.nominal_speed_hz * self.speed
+
+    def evaluate(self, u, v, idx, full: bool = False):
+        d, tab = self.d, self.tab
+        sh, sc = d.superheat_K, d.subcool_K
+        t_src = self.t_src[idx]
+        with np.errstate(all="ignore"):
+            te = t_src - sh - np.exp(u)
+            tc = self.t_low[idx] + np.exp(v)
+            se = tab.saturation(te)
+            scn = tab.saturation(tc)
+            pe, pc = se["p"], scn["p"]
+            h1, s1, rho1 = tab.superheated(te, sh)
+            pi = pc / pe
+            comp = d.compressor
+            if comp.ahri540 is None:
+                eta_v = comp.eta_vol(pi)
+                eta_is = comp.eta_is(pi)
+                m = eta_v * rho1 * self.vdot[idx]
+                dts = tab.superheat_from_s(tc, s1)
+                h2s = tab.superheated(tc, dts)[0]
+                h2 = h1 + (h2s - h1) / eta_is
+            else:
+                amap = comp.ahri540
+                rho_rated = tab.superheated(te, amap.rated_superheat_K)[2]
+                m = amap.mass_flow(te, tc) * rho1 / rho_rated * self.speed[idx]
+                power = amap.power(te, tc) * self.speed[idx]
+                h2 = h1 + power / m
+                eta_v = m / (rho1 * self.vdot[idx])
+                dts = tab.superheat_from_s(tc, s1)
+                h2s = tab.superheated(tc, dts)[0]
+                eta_is = (h2s - h1) / (h2 - h1)
+            dt2 = tab.superheat_from_h(tc, h2)
+            t2 = tc + dt2
+            h3 = tab.subcooled_h(tc, sc)
+            tbub = scn["t_bub"]
+            t3 = tbub - sc
+            q_c = m * (h2 - h3)
+            q_e = m * (h1 - h3)
+            # -- condenser (counter-flow plate, water) --
+            if self.fixed_flow:
+                c_w = np.full_like(q_c, self.c_w)
+                if self.outlet:
+                    tw_out_given = self.t_snk[idx]
+                    tw_in = tw_out_given - q_c / c_w
+                else:
+                    tw_in = self.t_snk[idx]
+            else:
+                c_w = q_c / d.sink_delta_T_K
+                tw_in = self.t_snk[idx] - d.sink_delta_T_K if self.outlet else self.t_snk[idx]
+            q_sc = m * (scn["h_bub"] - h3)
+            q_tp = m * (scn["h_dew"] - scn["h_bub"])
+            q_ds = m * (h2 - scn["h_dew"])
+            tw1 = tw_in + q_sc / c_w
+            tw2 = tw1 + q_tp / c_w
+            tw_out = tw2 + q_ds / c_w
+            d0, d1, d2, d3 = t3 - tw_in, tbub - tw1, tc - tw2, t2 - tw_out
+            co = d.condenser
+            a_c = (
+                np.where(q_sc > 0, q_sc / lmtd(d0, d1) / co.u_liquid, 0.0)
+                + q_tp / lmtd(d1, d2) / co.u_two_phase
+                + q_ds / lmtd(d2, d3) / co.u_vapour
+            )
+            feas = (d0 > 0) & (d1 > 0) & (d2 > 0) & (d3 > 0)
+            r_c = np.log(a_c / co.area_m2)
+            # -- evaporator --
+            ev = d.evaporator
+            q_tp_e = m * (se["h_dew"] - h3)
+            q_sh_e = m * (h1 - se["h_dew"])
+            c_src = self.c_src[idx]
+            if d.source_type is SourceType.AIR:
+                eps_tp = 1.0 - np.exp(-self.ue_tp[idx] * ev.area_m2 / c_src)
+                eps_sh = 1.0 - np.exp(-self.ue_sh[idx] * ev.area_m2 / c_src)
+                c_ref = q_sh_e / sh
+                f_tp = q_tp_e / (c_src * eps_tp * (t_src - te))
+                f_sh = c_ref / (c_src * eps_sh) * np.log((t_src - te) / (t_src - te - sh))
+                r_e = np.log(f_tp + f_sh)
+                t_src_out = t_src - q_e / c_src
+            else:
+                tb1 = t_src - q_sh_e / c_src
+                t_src_out = tb1 - q_tp_e / c_src
+                e0, e1, e2 = t_src - te - sh, tb1 - te, t_src_out - te
+                a_e = (
+                    q_sh_e / lmtd(e0, e1) / self.ue_sh[idx]
+                    + q_tp_e / lmtd(e1, e2) / self.ue_tp[idx]
+                )
+                feas &= (e1 > 0) & (e2 > 0)
+                r_e = np.log(a_e / ev.area_m2)
+            feas &= np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
+        if not full:
+            return r_e, r_c, feas
+        return {
+            "r_e": r_e,
+            "r_c": r_c,
+            "feasible": feas,
+            "t_evap": te,
+            "t_cond": tc,
+            "p_evap": pe,
+            "p_cond": pc,
+            "pressure_ratio": pi,
+            "mass_flow": m,
+            "heat_output": q_c,
+            "evaporator_heat": q_e,
+            "compressor_power": m * (h2 - h1),
+            "t_discharge": t2,
+            "eta_is": eta_is,
+            "eta_vol": eta_v,
+            "h1": h1,
+            "h2": h2,
+            "h3": h3,
+            "t1": te + sh,
+            "t3": t3,
+            "t_sink_in": tw_in,
+            "t_sink_out": tw_out,
+            "sink_flow": c_w / CP_WATER,
+            "t_source_out": t_src_out,
+        }
+
+
+def _newton(prob: _Problem, active: np.ndarray):
+    """Damped Newton on (u, v) for the points ``active`` (indices). Returns u, v, converged."""
+    n = prob.t_src.size
+    u = np.full(n, math.log(5.0))
+    v = np.full(n, math.log(5.0))
+    if prob.fixed_flow and prob.outlet:
+        v[:] = math.log(OUTLET_MARGIN_K - prob.d.subcool_K + 3.0)
+    conv = np.zeros(n, dtype=bool)
+    idx = active.copy()
+    # feasible start: raise condensing / lower evaporating temperature until feasible
+    r_e = np.full(n, np.nan)
+    r_c = np.full(n, np.nan)
+    ok = np.zeros(n, dtype=bool)
+    todo = idx
+    for _ in range(12):
+        if todo.size == 0:
+            break
+        re, rc, fe = prob.evaluate(u[todo], v[todo], todo)
+        r_e[todo], r_c[todo], ok[todo] = re, rc, fe
+        todo = todo[~fe]
+        v[todo] += 0.5
+        u[todo] += 0.25
+    idx = idx[ok[idx]]
+    h = 1e-6
+    for _ in range(MAX_ITER):
+        if idx.size == 0:
+            break
+        norm0 = np.hypot(r_e[idx], r_c[idx])
+        done = norm0 < TOL_RESIDUAL
+        conv[idx[done]] = True
+        idx = idx[~done]
+        if idx.size == 0:
+            break
+        k = idx.size
+        uu = np.concatenate([u[idx] + h, u[idx]])
+        vv = np.concatenate([v[idx], v[idx] + h])
+        ii = np.concatenate([idx, idx])
+        re2, rc2, f2 = prob.evaluate(uu, vv, ii)
+        j11 = (re2[:k] - r_e[idx]) / h
+        j21 = (rc2[:k] - r_c[idx]) / h
+        j12 = (re2[k:] - r_e[idx]) / h
+        j22 = (rc2[k:] - r_c[idx]) / h
+        det = j11 * j22 - j12 * j21
+        du = -(j22 * r_e[idx] - j12 * r_c[idx]) / det
+        dv = -(-j21 * r_e[idx] + j11 * r_c[idx]) / det
+        bad = ~(np.isfinite(du) & np.isfinite(dv))
+        du[bad], dv[bad] = 0.1, 0.1  # retreat from a singular point
+        scale = np.maximum(1.0, np.maximum(np.abs(du), np.abs(dv)) / 1.5)
+        du /= scale
+        dv /= scale
+        lam = np.ones(k)
+        pending = np.arange(k)
+        norm0 = np.hypot(r_e[idx], r_c[idx])
+        for _ in range(14):
+            if pending.size == 0:
+                break
+            ip = idx[pending]
+            ut = u[ip] + lam[pending] * du[pending]
+            vt = v[ip] + lam[pending] * dv[pending]
+            re, rc, fe = prob.evaluate(ut, vt, ip)
+            nt = np.hypot(re, rc)
+            acc = fe & ((nt < (1.0 - 1e-4 * lam[pending]) * norm0[pending]) | (nt < TOL_RESIDUAL))
+            sel = ip[acc]
+            u[sel], v[sel], r_e[sel], r_c[sel] = ut[acc], vt[acc], re[acc], rc[acc]
+            pending = pending[~acc]
+            lam[pending] *= 0.5
+        # points whose line search failed entirely stay where they are; they drop out
+        failed = np.zeros(k, dtype=bool)
+        failed[pending] = True
+        idx = idx[~failed]
+    final = np.hypot(r_e, r_c) < TOL_RESIDUAL
+    conv |= final & np.isin(np.arange(n), active)
+    return u, v, conv, ok
+
+
+_OUT_VARS = (
+    "heat_output",
+    "electric_power",
+    "cop",
+    "evaporator_heat",
+    "compressor_power",
+    "fan_power",
+    "t_evap",
+    "t_cond",
+    "t_discharge",
+    "mass_flow",
+)
+
+
+def solve_arrays(
+    design: HeatPumpDesign,
+    t_source_K,
+    t_sink_K,
+    speed,
+    *,
+    sink_is_outlet: bool = True,
+    backend: str = "tables",
+) -> dict[str, np.ndarray]:
+    """Solve many operating points at once (broadcast arrays); never raises on a bad point.
+
+    Parameters
+    ----------
+    design : HeatPumpDesign
+    t_source_K : array_like
+        Source inlet temperature [K] (outdoor air, brine or water).
+    t_sink_K : array_like
+        Sink water outlet (``sink_is_outlet=True``) or inlet temperature [K].
+    speed : array_like
+        Compressor speed as a fraction of nominal [1].
+    backend : str
+        ``"tables"`` (numpy tables from HEOS, default), ``"HEOS"`` or ``"BICUBIC&HEOS"`` (direct
+        CoolProp, point by point; slow, for validation).
+
+    Returns
+    -------
+    dict
+        Arrays of the broadcast shape: the map variables (``heat_output`` [W], ...), extra state
+        data and ``status`` (int8, :class:`Status`).  Failed points are NaN.
+    """
+    tab = _provider(design, backend)
+    prob = _Problem(design, tab, t_source_K, t_sink_K, sink_is_outlet, speed)
+    n = prob.t_src.size
+    comp = design.compressor
+    status = np.zeros(n, dtype=np.int8)
+    bad_in = ~(np.isfinite(prob.t_src) & np.isfinite(prob.t_snk) & np.isfinite(prob.speed))
+    if np.any(bad_in):
+        raise ConfigurationError("operating conditions must be finite numbers (NaN or inf given)")
+    eps = 1e-9
+    status[(prob.speed < comp.speed_min - eps) | (prob.speed > comp.speed_max + eps)] = (
+        Status.SPEED_OUT_OF_RANGE
+    )
+    status[(status == 0) & (prob.t_src >= prob.t_snk)] = Status.SOURCE_NOT_COLDER_THAN_SINK
+    status[(status == 0) & (prob.t_snk >= tab.t_max_sat_K)] = Status.CONDENSING_ABOVE_LIMIT
+    status[(status == 0) & (prob.t_src - design.superheat_K <= tab.t_min_K)] = (
+        Status.EVAPORATING_BELOW_LIMIT
+    )
+    active = np.flatnonzero(status == 0)
+    u, v, conv, started = _newton(prob, active)
+    allidx = np.arange(n)
+    res = prob.evaluate(u, v, allidx, full=True)
+    te, tc = res["t_evap"], res["t_cond"]
+    act = np.zeros(n, dtype=bool)
+    act[active] = True
+    fail = act & ~conv
+    # classify failures
+    near_top = tc > tab.t_max_sat_K - 1.0
+    near_bottom = te < tab.t_min_K + 1.0
+    status[fail & ~started] = Status.NO_FEASIBLE_START
+    status[fail & started] = Status.NOT_CONVERGED
+    status[fail & (near_top | ~np.isfinite(tc))] = Status.CONDENSING_ABOVE_LIMIT
+    status[fail & near_bottom] = Status.EVAPORATING_BELOW_LIMIT
+    okm = act & conv
+    status[okm & (res["pressure_ratio"] > comp.pressure_ratio_max)] = (
+        Status.PRESSURE_RATIO_ABOVE_LIMIT
+    )
+    status[okm & (res["t_discharge"] > comp.discharge_temperature_max_K)] = (
+        Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT
+    )
+    if design.fan is not None:
+        res["fan_power"] = design.fan.power(prob.src_flow)
+    else:
+        res["fan_power"] = np.zeros(n)
+    res["electric_power"] = res["compressor_power"] + res["fan_power"]
+    res["cop"] = res["heat_output"] / res["electric_power"]
+    res["source_flow"] = prob.src_flow
+    res["t_source"] = prob.t_src
+    res["speed"] = prob.speed
+    good = status == 0
+    for k, arr in list(res.items()):
+        if isinstance(arr, np.ndarray) and arr.dtype.kind == "f" and k not in ("t_source", "speed"):
+            arr = np.where(good, arr, np.nan)
+            res[k] = arr
+    res["status"] = status
+    return {k: (np.asarray(a).reshape(prob.shape) if np.ndim(a) else a) for k, a in res.items()}
+
+
+def _raise_for(
+    status: int, design: HeatPumpDesign, res: dict, t_source_K: float, t_sink_K: float, speed: float
+):
+    comp = design.compressor
+    s = Status(status)
+    where = f"{design.refrigerant} at t_source_K={t_source_K:.2f}, t_sink_K={t_sink_K:.2f}, speed={speed:.3f}"
+    if s is Status.SPEED_OUT_OF_RANGE:
+        raise OperatingPointError(
+            f"speed={speed!r} is outside the compressor range [{comp.speed_min}, {comp.speed_max}]"
+        )
+    if s is Status.SOURCE_NOT_COLDER_THAN_SINK:
+        raise OperatingPointError(
+            f"source warmer than sink: t_source_K={t_source_K:.2f} must be below t_sink_K={t_sink_K:.2f} (a heat pump lifts heat)"
+        )
+    from designopt.cycle.tables import fluid_tables
+
+    tab = fluid_tables(design.coolprop_name)
+    if s is Status.CONDENSING_ABOVE_LIMIT:
+        raise OperatingPointError(
+            f"{where}: condensing temperature would exceed the limit t_cond_max_K={tab.t_max_sat_K:.2f} "
+            f"(critical temperature {tab.t_crit_K:.2f} K minus 3 K; transcritical operation is not modelled)"
+        )
+    if s is Status.EVAPORATING_BELOW_LIMIT:
+        raise OperatingPointError(
+            f"{where}: evaporating temperature would fall below the limit t_evap_min_K={tab.t_min_K:.2f}"
+        )
+    if s is Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT:
+        raise OperatingPointError(
+            f"{where}: discharge temperature t_discharge_K={float(res['_t_discharge']):.2f} exceeds the limit "
+            f"discharge_temperature_max_K={comp.discharge_temperature_max_K:.2f}"
+        )
+    if s is Status.PRESSURE_RATIO_ABOVE_LIMIT:
+        raise OperatingPointError(
+            f"{where}: pressure ratio {float(res['_pressure_ratio']):.2f} exceeds the limit pressure_ratio_max={comp.pressure_ratio_max}"
+        )
+    if s is Status.NO_FEASIBLE_START:
+        raise ConvergenceError(
+            f"{where}: no feasible (unpinched) starting point found for the heat exchangers"
+        )
+    raise ConvergenceError(
+        f"{where}: the operating-point solve did not converge (residual tolerance {TOL_RESIDUAL})"
+    )
+
+
+def solve_operating_point(
+    design: HeatPumpDesign,
+    *,
+    t_source_K: float,
+    t_sink_out_K: float | None = None,
+    t_sink_in_K: float | None = None,
+    speed: float = 1.0,
+    backend: str = "tables",
+) -> OperatingPoint:
+    """Solve one operating point; raise if it lies outside the envelope or does not converge.
+
+    Give exactly one of ``t_sink_out_K`` (required sink water outlet temperature [K]) and
+    ``t_sink_in_K`` (sink water inlet temperature [K]).
+
+    Raises
+    ------
+    ConfigurationError
+        Bad arguments (NaN, both or neither sink temperature).
+    OperatingPointError
+        Envelope violated (speed range, source not colder than sink, condensing above the
+        critical limit, evaporating below the fluid range, discharge temperature, pressure
+        ratio); the message gives the value and the limit.
+    ConvergenceError
+        The solve did not converge.
+    """
+    if (t_sink_out_K is None) == (t_sink_in_K is None):
+        raise ConfigurationError("give exactly one of t_sink_out_K and t_sink_in_K")
+    t_sink = t_sink_out_K if t_sink_out_K is not None else t_sink_in_K
+    for name, val in (("t_source_K", t_source_K), ("t_sink_K", t_sink), ("speed", speed)):
+        if isinstance(val, bool) or not isinstance(val, int | float) or not math.isfinite(val):
+            raise ConfigurationError(f"{name}={val!r} must be a finite number")
+    if not isinstance(design, HeatPumpDesign):
+        raise ConfigurationError(f"design must be a HeatPumpDesign, got {type(design).__name__}")
+    with np.errstate(all="ignore"):
+        res = solve_arrays(
+            design,
+            np.array([t_source_K], float),
+            np.array([t_sink], float),
+            np.array([speed], float),
+            sink_is_outlet=t_sink_out_K is not None,
+            backend=backend,
+        )
+    st = int(res["status"][0])
+    if st != 0:
+        # recompute the envelope values for the message (NaN-ed in res)
+        tab = _provider(design, backend)
+        prob = _Problem(design, tab, [t_source_K], [t_sink], t_sink_out_K is not None, [speed])
+        raw = {"_t_discharge": math.nan, "_pressure_ratio": math.nan}
+        if st in (Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT, Status.PRESSURE_RATIO_ABOVE_LIMIT):
+            u, v, conv, _ = _newton(prob, np.array([0]))
+            full = prob.evaluate(u, v, np.array([0]), full=True)
+            raw = {
+                "_t_discharge": full["t_discharge"][0],
+                "_pressure_ratio": full["pressure_ratio"][0],
+            }
+        _raise_for(st, design, raw, t_source_K, t_sink, speed)
+    g = {k: float(np.asarray(a).ravel()[0]) for k, a in res.items() if k != "status"}
+    states = (
+        StatePoint(T=g["t1"], p=g["p_evap"], h=g["h1"]),
+        StatePoint(T=g["t_discharge"], p=g["p_cond"], h=g["h2"]),
+        StatePoint(T=g["t3"], p=g["p_cond"], h=g["h3"]),
+        StatePoint(T=g["t_evap"], p=g["p_evap"], h=g["h3"]),
+    )
+    return OperatingPoint(
+        t_source_K=float(t_source_K),
+        t_source_out_K=g["t_source_out"],
+        t_sink_in_K=g["t_sink_in"],
+        t_sink_out_K=g["t_sink_out"],
+        speed=float(speed),
+        t_evap_K=g["t_evap"],
+        t_cond_K=g["t_cond"],
+        p_evap_Pa=g["p_evap"],
+        p_cond_Pa=g["p_cond"],
+        pressure_ratio=g["pressure_ratio"],
+        mass_flow_kg_s=g["mass_flow"],
+        heat_output_W=g["heat_output"],
+        evaporator_heat_W=g["evaporator_heat"],
+        compressor_power_W=g["compressor_power"],
+        fan_power_W=g["fan_power"],
+        electric_power_W=g["electric_power"],
+        cop=g["cop"],
+        t_discharge_K=g["t_discharge"],
+        eta_is=g["eta_is"],
+        eta_vol=g["eta_vol"],
+        approach_evap_K=float(t_source_K) - g["t_evap"],
+        approach_cond_K=g["t_cond"] - g["t_sink_out"],
+        sink_flow_kg_s=g["sink_flow"],
+        source_flow_m3_s_or_kg_s=g["source_flow"],
+        states=states,
+    )

@@ -1,0 +1,150 @@
+"""Performance maps of a design over source temperature, sink outlet temperature and speed.
+
+The Dataset follows the contract of ``docs/architecture.md`` (performance map): coordinates
+``t_source`` [K], ``t_sink`` [K] (sink **outlet** water temperature) and ``speed`` [1]; data
+variables ``heat_output``, ``electric_power`` (compressor + fan), ``cop``, ``evaporator_heat``,
+``compressor_power``, ``fan_power``, ``t_evap``, ``t_cond``, ``t_discharge``, ``mass_flow`` and
+``status`` (int8, 0 = converged, codes in ``flag_values`` / ``flag_meanings``); failed points NaN.
+Maps are cached in memory by the design hash, the grids and the backend.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+from designopt.cycle.design import HeatPumpDesign
+from designopt.cycle.operating_point import FLAG_MEANINGS, Status, solve_arrays
+from designopt.errors import ConfigurationError
+
+__all__ = ["MAP_VARIABLES", "clear_map_cache", "performance_map"]
+
+MAP_VARIABLES = {
+    "heat_output": ("W", "heat output to the sink water (condenser heat)"),
+    "electric_power": ("W", "electric power of compressor and fan (pumps not included)"),
+    "cop": ("1", "coefficient of performance, heat_output / electric_power"),
+    "evaporator_heat": ("W", "heat taken from the source (evaporator heat)"),
+    "compressor_power": ("W", "compressor electric power"),
+    "fan_power": ("W", "outdoor fan electric power"),
+    "t_evap": ("K", "evaporating (dew-point) temperature"),
+    "t_cond": ("K", "condensing (dew-point) temperature"),
+    "t_discharge": ("K", "compressor discharge temperature"),
+    "mass_flow": ("kg/s", "refrigerant mass flow"),
+}
+
+_CACHE: collections.OrderedDict = collections.OrderedDict()
+_CACHE_SIZE = 256
+
+
+def clear_map_cache() -> None:
+    """Empty the in-memory map cache."""
+    _CACHE.clear()
+
+
+def _grid(name: str, values) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ConfigurationError(f"{name} must be a non-empty 1-D sequence, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ConfigurationError(f"{name} must be finite numbers, got {arr.tolist()}")
+    if arr.size > 1 and np.any(np.diff(arr) <= 0):
+        raise ConfigurationError(f"{name} must be strictly increasing, got {arr.tolist()}")
+    return arr
+
+
+def performance_map(
+    design: HeatPumpDesign,
+    t_source_K,
+    t_sink_K,
+    speed,
+    *,
+    backend: str = "tables",
+):
+    """Evaluate ``design`` on the grid ``t_source_K x t_sink_K x speed``.
+
+    Parameters
+    ----------
+    design : HeatPumpDesign
+        The heat pump.
+    t_source_K : array_like
+        Source inlet temperatures [K] (outdoor air dry bulb, brine or water inlet), increasing.
+    t_sink_K : array_like
+        Sink water **outlet** temperatures [K], increasing.
+    speed : array_like
+        Compressor speeds as fractions of nominal [1], increasing.
+    backend : str
+        Property backend: ``"tables"`` (default: numpy tables built from CoolProp HEOS, see
+        docs/cycle.md for accuracy), ``"HEOS"`` or ``"BICUBIC&HEOS"`` (direct CoolProp, slow).
+
+    Returns
+    -------
+    xarray.Dataset
+        See module docstring; a copy of the cached Dataset.
+    """
+    import xarray as xr
+
+    if not isinstance(design, HeatPumpDesign):
+        raise ConfigurationError(f"design must be a HeatPumpDesign, got {type(design).__name__}")
+    ts = _grid("t_source_K", t_source_K)
+    tk = _grid("t_sink_K", t_sink_K)
+    sp = _grid("speed", speed)
+    key = (design.design_hash, ts.tobytes(), tk.tobytes(), sp.tobytes(), backend)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key].copy(deep=True)
+    res = solve_arrays(
+        design,
+        ts[:, None, None],
+        tk[None, :, None],
+        sp[None, None, :],
+        sink_is_outlet=True,
+        backend=backend,
+    )
+    dims = ("t_source", "t_sink", "speed")
+    data_vars = {}
+    for name, (units, long_name) in MAP_VARIABLES.items():
+        data_vars[name] = (
+            dims,
+            np.asarray(res[name], dtype=float),
+            {"units": units, "long_name": long_name},
+        )
+    data_vars["status"] = (
+        dims,
+        np.asarray(res["status"], dtype=np.int8),
+        {
+            "units": "1",
+            "long_name": "solve status (0 = converged)",
+            "flag_values": np.array([int(s) for s in Status], dtype=np.int8),
+            "flag_meanings": FLAG_MEANINGS,
+        },
+    )
+    comp = design.compressor
+    ds = xr.Dataset(
+        data_vars,
+        coords={
+            "t_source": ("t_source", ts, {"units": "K", "long_name": "source inlet temperature"}),
+            "t_sink": (
+                "t_sink",
+                tk,
+                {"units": "K", "long_name": "sink outlet (supply) water temperature"},
+            ),
+            "speed": (
+                "speed",
+                sp,
+                {"units": "1", "long_name": "compressor speed as a fraction of nominal"},
+            ),
+        },
+        attrs={
+            "refrigerant": design.refrigerant,
+            "source_type": design.source_type.value,
+            "property_backend": "tables(HEOS)" if backend in ("tables", "TABLES") else backend,
+            "design_hash": design.design_hash,
+            "speed_min": float(comp.speed_min),
+            "speed_max": float(comp.speed_max),
+        },
+    )
+    _CACHE[key] = ds
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return ds.copy(deep=True)
