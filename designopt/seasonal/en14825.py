@@ -306,7 +306,9 @@ class DeclaredPerformance:
 
 
 def _point_label(p):
-    return {"E": "TOL", "F": "Tbiv"}.get(p, f"{POINT_T_DEGC[p]:+g} °C")
+    if p in ("E", "F"):
+        return {"E": "TOL", "F": "Tbiv"}[p]
+    return f"{POINT_T_DEGC[p]:+g} °C"
 
 
 class CyclingConvention(enum.StrEnum):
@@ -328,6 +330,25 @@ class RatingConventions:
 
     The defaults are those that reproduce Keymark certificates best (see
     ``docs/seasonal_en14825.md``, the agreement table and ``benchmarks/bench_seasonal.py``).
+
+    Attributes
+    ----------
+    cycling : CyclingConvention
+        Where the cycling degradation is applied (``bin``, default, or ``point``).
+    reversible_off_hours : bool
+        Charge reversible units the reduced off-mode hours (default True).
+    backup_above_tbiv : bool
+        Charge ``max(0, Ph − Pdh)`` as back-up in every bin, also at and above Tbiv (default
+        False: certificates do not).
+    cdh_default : float
+        Cdh used where a record declares none [1].
+    cdh_override : float, optional
+        Use this Cdh at every point instead of the declared values (ablation).
+    prefer_ef_points : bool
+        When Tbiv or TOL coincides with a fixed point, use the F/E values instead of the fixed
+        point's (default False).
+    extrapolate_above_d : bool
+        Extrapolate Pdh/COPd/Cdh above +12 °C from C–D (default True) or hold the D values.
     """
 
     cycling: CyclingConvention = CyclingConvention.BIN
@@ -337,6 +358,19 @@ class RatingConventions:
     cdh_override: float | None = None
     prefer_ef_points: bool = False
     extrapolate_above_d: bool = True
+
+    def __post_init__(self):
+        try:
+            object.__setattr__(self, "cycling", CyclingConvention(self.cycling))
+        except ValueError:
+            raise ConfigurationError(
+                f"cycling={self.cycling!r} is not known; valid options: "
+                f"{[c.value for c in CyclingConvention]}"
+            ) from None
+        for name in ("cdh_default", "cdh_override"):
+            v = getattr(self, name)
+            if v is not None and not 0 < v <= 1:
+                raise ConfigurationError(f"{name}={v} must be in (0, 1]")
 
 
 @dataclass(frozen=True)
