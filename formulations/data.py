@@ -22,7 +22,6 @@ from designopt.errors import ConfigurationError
 __all__ = [
     "J_PER_KWH",
     "per_kWh",
-    "capital_recovery_factor",
     "receiver_level_dB",
     "Periods",
     "Candidates",
@@ -45,30 +44,13 @@ def per_kWh(price_per_kWh):
     return np.asarray(price_per_kWh, dtype=float) / J_PER_KWH
 
 
-def capital_recovery_factor(rate: float, years: float) -> float:
-    """Capital recovery factor r(1+r)^n / ((1+r)^n - 1) [1/a]; 1/n when r = 0.
+def receiver_level_dB(sound_power_dB, *, distance_m: float, reflecting_surfaces: int = 1):
+    """Sound pressure level at a receiver, Lp = L_WA + 10 lg(Q / (4 pi r^2)) [dB(A)].
 
-    Turns a capital cost into the equal annual payment over ``years`` at discount ``rate``
-    (standard annuity formula, e.g. VDI 2067-1 "annuity factor").
-
-    >>> round(capital_recovery_factor(0.05, 20), 5)
-    0.08024
-    """
-    if not years > 0:
-        raise ConfigurationError(f"{years=} must be positive")
-    if not rate > -1:
-        raise ConfigurationError(f"{rate=} must be above -1")
-    if rate == 0:
-        return 1.0 / years
-    g = (1.0 + rate) ** years
-    return rate * g / (g - 1.0)
-
-
-def receiver_level_dB(sound_power_dB, *, distance_m: float, directivity: float = 2.0):
-    """Sound pressure level at a receiver from a point source, Lp = L_WA + 10 lg(Q / (4 pi r^2)).
-
-    Free-field hemispherical propagation with directivity factor Q (2: on the ground, 4: one wall,
-    8: corner), no barrier or atmospheric absorption: the MCS 020(a) / ISO 9613-2 divergence term.
+    Point source with directivity Q = 2^k for k reflecting surfaces (k = 1: on the ground), no
+    barrier: the MCS 020(a) / ISO 9613-2 divergence term, computed by
+    :func:`designopt.noise.propagation.point_source_level`.  NaN sound powers (not declared) give
+    NaN levels.
 
     Parameters
     ----------
@@ -76,16 +58,17 @@ def receiver_level_dB(sound_power_dB, *, distance_m: float, directivity: float =
         A-weighted sound power level L_WA [dB(A)].
     distance_m : float
         Source-receiver distance [m].
-    directivity : float
-        Directivity factor Q [1].
+    reflecting_surfaces : int
+        Reflecting surfaces within 1 m of the unit, 0-3 [1].
     """
-    if not distance_m > 0:
-        raise ConfigurationError(f"{distance_m=} must be positive")
-    if directivity not in (1.0, 2.0, 4.0, 8.0):
-        raise ConfigurationError(f"{directivity=} must be one of 1, 2, 4, 8")
-    return np.asarray(sound_power_dB, float) + 10.0 * np.log10(
-        directivity / (4.0 * np.pi * distance_m**2)
-    )
+    from designopt.noise.propagation import point_source_level
+
+    lw = np.asarray(sound_power_dB, float)
+    out = np.full(lw.shape, np.nan)
+    ok = np.isfinite(lw)
+    if ok.any():
+        out[ok] = point_source_level(lw[ok], distance_m, reflecting_surfaces)
+    return out
 
 
 def _arr(name, value, *, ndim=1, shape=None, nonneg=False, positive=False, allow_nan=False):
@@ -116,6 +99,17 @@ def _scalar_or_series(name, value, n, *, nonneg=True):
 def _check_nonneg(name, value):
     if value is not None and not value >= 0:
         raise ConfigurationError(f"{name}={value} must be >= 0")
+
+
+def _float_field(obj, name):
+    """Coerce a scalar dataclass field to float and check it is finite and >= 0."""
+    try:
+        value = float(getattr(obj, name))
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{name}={getattr(obj, name)!r} must be a number") from None
+    if not (np.isfinite(value) and value >= 0):
+        raise ConfigurationError(f"{name}={value} must be finite and >= 0")
+    object.__setattr__(obj, name, value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -296,7 +290,7 @@ class Backup:
             "emission_kg_per_J",
             "max_capacity_W",
         ):
-            _check_nonneg(f, getattr(self, f))
+            _float_field(self, f)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -332,7 +326,7 @@ class BoreholeSurrogate:
             )
         object.__setattr__(self, "extraction_W", x)
         object.__setattr__(self, "length_m", y)
-        _check_nonneg("cost_per_m_EUR", self.cost_per_m_EUR)
+        _float_field(self, "cost_per_m_EUR")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -348,7 +342,7 @@ class SelectionData:
     electricity_emission_kg_per_J : float
     carbon_price_EUR_per_kg : float
     annuity_factor_per_year : float
-        Capital recovery factor [1/a] (see :func:`capital_recovery_factor`).
+        Capital recovery factor [1/a] (see :func:`designopt.economics.lifetime.capital_recovery_factor`).
     noise_limit_dB : float or None
         Limit on the receiver level [dB(A)]; None = no noise constraint.
     gwp_limit : float or None
@@ -378,8 +372,12 @@ class SelectionData:
             "electricity_price_EUR_per_J",
             "electricity_emission_kg_per_J",
             "carbon_price_EUR_per_kg",
+            "annuity_factor_per_year",
         ):
-            _check_nonneg(f, getattr(self, f))
+            _float_field(self, f)
+        for f in ("noise_limit_dB", "gwp_limit"):
+            if getattr(self, f) is not None:
+                object.__setattr__(self, f, float(getattr(self, f)))
         if not 0 < self.annuity_factor_per_year <= 1:
             raise ConfigurationError(
                 f"annuity_factor_per_year={self.annuity_factor_per_year} must lie in (0, 1]"
@@ -405,7 +403,8 @@ class Storage:
     loss_per_step: float = 0.0
 
     def __post_init__(self):
-        _check_nonneg("capacity_J", self.capacity_J)
+        _float_field(self, "capacity_J")
+        _float_field(self, "loss_per_step")
         if not 0 <= self.loss_per_step < 1:
             raise ConfigurationError(f"loss_per_step={self.loss_per_step} must lie in [0, 1)")
 
@@ -469,8 +468,10 @@ class DispatchData:
             "gas_emission_kg_per_J",
         ):
             object.__setattr__(self, f, _scalar_or_series(f, getattr(self, f), n))
-        _check_nonneg("boiler_capacity_W", self.boiler_capacity_W)
-        _check_nonneg("carbon_price_EUR_per_kg", self.carbon_price_EUR_per_kg)
+        _float_field(self, "boiler_capacity_W")
+        _float_field(self, "boiler_efficiency")
+        _float_field(self, "step_s")
+        _float_field(self, "carbon_price_EUR_per_kg")
         if not 0 < self.boiler_efficiency <= 1.2:
             raise ConfigurationError(
                 f"boiler_efficiency={self.boiler_efficiency} must lie in (0, 1.2]"
@@ -543,7 +544,7 @@ def candidates_from_hplib(
     t_source_K=None,
     capital_cost_EUR,
     receiver_distance_m: float | None = None,
-    directivity: float = 2.0,
+    reflecting_surfaces: int = 1,
     missing_sound_power: str = "exclude",
 ) -> Candidates:
     """Candidates from hplib's catalogue (:func:`designopt.io.hplib_catalogue.load_hplib_catalogue`).
@@ -564,8 +565,8 @@ def candidates_from_hplib(
         Installed cost of every row [EUR] (hplib has no prices: from designopt.economics or a quote).
     receiver_distance_m : float, optional
         Distance to the noise receiver [m]; None = no receiver levels (NaN).
-    directivity : float
-        Directivity factor Q of the outdoor unit [1].
+    reflecting_surfaces : int
+        Reflecting surfaces near the outdoor unit (1 = ground only, Q = 2) [1].
     missing_sound_power : {"exclude", "ignore"}
         Air units without a declared outdoor sound power: "exclude" gives them an infinite receiver
         level (never chosen under a noise limit); "ignore" leaves them unassessed.
@@ -594,7 +595,9 @@ def candidates_from_hplib(
         level = np.full(len(catalogue), np.nan)
     else:
         level = receiver_level_dB(
-            np.where(air, lw, np.nan), distance_m=receiver_distance_m, directivity=directivity
+            np.where(air, lw, np.nan),
+            distance_m=receiver_distance_m,
+            reflecting_surfaces=reflecting_surfaces,
         )
         if missing_sound_power == "exclude":
             level = np.where(air & np.isnan(lw), np.inf, level)
