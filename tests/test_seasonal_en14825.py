@@ -411,3 +411,39 @@ def test_sizing_at_tbiv_meets_load_there():
     assert r.hp_heat_W[i] == pytest.approx(r.load_W[i], rel=1e-9)
     assert r.backup_W[i] == pytest.approx(0.0, abs=1e-6)
     assert (r.backup_W[: i - 1] > 0).all()
+
+
+def test_map_with_holes_never_gives_zero_power():
+    """Failed map points (NaN, status != 0) between valid speeds are skipped, not used."""
+    ds = bilinear_map(speeds=(0.3, 0.5, 0.7, 1.0))
+    status = ds["status"].values.copy()
+    status[:, :, 1] = 3  # the 0.5 speed fails everywhere
+    ds["status"] = (ds["status"].dims, status, ds["status"].attrs)
+    r = seasonal_performance(ds, design_load_W=6_000.0, defrost=None)
+    running = r.hp_heat_W > 0
+    assert (r.hp_power_W[running] > 0).all()
+    full = bilinear_map(speeds=(0.3, 0.7, 1.0))
+    ref = seasonal_performance(full, design_load_W=6_000.0, defrost=None)
+    assert r.scop_on == pytest.approx(ref.scop_on, rel=1e-12)
+
+
+def test_real_cycle_design_average_climate():
+    """A real R290 air/water design from the cycle model (designopt.cycle)."""
+    cycle = pytest.importorskip("designopt.cycle")
+    design = cycle.default_air_water_design()
+    pmap = cycle.performance_map(
+        design,
+        np.arange(-25.0, 21.0, 5.0) + T0,
+        np.arange(20.0, 61.0, 5.0) + T0,
+        np.linspace(0.3, 1.2, 4),
+    )
+    r35 = seasonal_performance(pmap, climate="average", application_degC=35)
+    r55 = seasonal_performance(pmap, climate="average", application_degC=55)
+    # physical bounds: above 1, below the seasonal Carnot COP of the bins, 55 < 35
+    assert 1.0 < r55.scop < r35.scop
+    carnot = r35.flow_K / (r35.flow_K - r35.t_bin_K)
+    assert (r35.cop_bin[np.isfinite(r35.cop_bin)] < carnot[np.isfinite(r35.cop_bin)]).all()
+    # bins energy balance: heat pump + back-up heat = load in every bin
+    np.testing.assert_allclose(r35.hp_heat_W + r35.backup_W, r35.load_W, rtol=1e-12)
+    # a current certified air/water unit: SCOP 35 °C typically 3.5-5.5 (Keymark IQR 4.5-4.8)
+    assert 3.0 < r35.scop < 6.0

@@ -915,7 +915,10 @@ def seasonal_performance(
     reach = valid & (qv >= load[:, None] * (1.0 - 1e-9))
     k = np.argmax(reach, axis=1)
     has = reach.any(axis=1)
-    k0 = np.clip(k - 1, 0, ns - 1)
+    # the nearest valid speed below k (the map may have holes: failed points are NaN)
+    idx = np.arange(ns)[None, :]
+    below_ok = valid & (idx < k[:, None])
+    k0 = np.where(below_ok.any(axis=1), np.where(below_ok, idx, -1).max(axis=1), k)
     qa, qb_ = qv[rows, k0], qv[rows, k]
     pa, pb = pv[rows, k0], pv[rows, k]
     sp = m.usable_speed
