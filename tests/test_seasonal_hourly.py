@@ -385,3 +385,31 @@ def test_bad_map_and_weather():
         HeatingCurve(t_flow_design_K=320.0, t_return_design_K=310.0, exponent=4.0)
     with pytest.raises(ConfigurationError, match="efficiency"):
         Boiler(efficiency=90.0)
+
+
+# ----------------------------------------------------------------------------- real cycle map
+
+
+def test_with_cycle_model_map():
+    """A design from the cycle model: balance, Carnot bound per hour, 35 degC beats 55 degC."""
+    cycle = pytest.importorskip("designopt.cycle")
+    design = cycle.default_air_water_design()
+    pm = cycle.performance_map(
+        design,
+        np.arange(-25.0, 26.0, 5.0) + T0,
+        np.arange(25.0, 61.0, 5.0) + T0,
+        np.array([0.25, 0.5, 0.75, 1.0, 1.2]),
+    )
+    w = en14825_weather("average")
+    b = HeatLoadLine(design_load_W=7e3, t_design_K=T0 - 10)
+    spf = {}
+    for name, curve in (("35", HeatingCurve.underfloor()), ("55", HeatingCurve.radiator())):
+        res = simulate(pm, w, b, curve)
+        assert _balance(res) < 1e-6
+        d = res.data
+        on = d.hp_on.values == 1
+        carnot = d.t_flow.values / (d.t_flow.values - d.t_air.values)
+        assert np.all(d.cop.values[on] < carnot[on])
+        assert res.summary.hours_hp_on > 0.9 * 4910
+        spf[name] = res.summary.spf_h3
+    assert spf["35"] > spf["55"] > 1.0

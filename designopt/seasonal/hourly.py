@@ -120,18 +120,28 @@ class PreparedMap:
     def interpolate(self, t_source_K, t_sink_K):
         """Heat output and power [W] at every speed, shape ``(n, n_speed)``.
 
-        Bilinear in (t_source, t_sink).  Points outside the map's grid, or touching a failed
-        (NaN) map point, get NaN and ``valid = False``.
+        Bilinear in (t_source, t_sink).  Sources warmer than the grid are evaluated at its
+        warmest point, sinks colder than the grid at its coldest (conservative); sources colder
+        or sinks warmer than the grid are outside the envelope.  A speed is usable where the four surrounding map
+        points converged; speeds above the highest usable one repeat it (the unit cannot go
+        faster there, e.g. at its discharge-temperature limit), speeds below the lowest usable
+        one repeat that (the unit cycles there).  Points outside the grid or without any usable
+        speed get NaN and ``valid = False``.
+
+        Returns
+        -------
+        heat, power : ndarray (n, n_speed) [W]; valid : ndarray (n,) bool;
+        speed_low, speed_top : ndarray (n,) lowest and highest usable speed [1].
         """
+        # conservative clamping: a source warmer than the grid is evaluated at the grid's top,
+        # a sink colder than the grid at its bottom (both under-estimate the COP); a source
+        # colder or a sink warmer than the grid is outside the envelope: not valid
         x = np.asarray(t_source_K, dtype=float)
         y = np.asarray(t_sink_K, dtype=float)
         tol = 1e-9
-        ok = (
-            (x >= self.t_source[0] - tol)
-            & (x <= self.t_source[-1] + tol)
-            & (y >= self.t_sink[0] - tol)
-            & (y <= self.t_sink[-1] + tol)
-        )
+        ok = (x >= self.t_source[0] - tol) & (y <= self.t_sink[-1] + tol)
+        x = np.minimum(x, self.t_source[-1])
+        y = np.maximum(y, self.t_sink[0])
         i = np.clip(np.searchsorted(self.t_source, x, side="right") - 1, 0, self.t_source.size - 2)
         j = np.clip(np.searchsorted(self.t_sink, y, side="right") - 1, 0, self.t_sink.size - 2)
         wx = np.clip((x - self.t_source[i]) / (self.t_source[i + 1] - self.t_source[i]), 0, 1)
@@ -149,10 +159,22 @@ class PreparedMap:
 
         heat = _bilinear(self.heat)
         power = _bilinear(self.power)
-        valid = ok & np.all(np.isfinite(heat) & np.isfinite(power) & (heat > 0), axis=1)
+        finite = ok[:, None] & np.isfinite(heat) & np.isfinite(power) & (heat > 0) & (power > 0)
+        # usable speeds: the contiguous run of converged points starting at the lowest converged
+        # speed; columns outside the run repeat its ends (the unit cannot run slower or faster
+        # there: it cycles at the lowest usable speed, saturates at the highest)
+        cols = np.arange(self.speed.size)[None, :]
+        valid = finite.any(axis=1)
+        first = np.argmax(finite, axis=1)[:, None]
+        broken = np.logical_or.accumulate(~finite & (cols > first), axis=1)
+        usable = finite & (cols >= first) & ~broken
+        top = np.where(valid, usable.sum(axis=1) - 1 + first[:, 0], 0)
+        idx = np.clip(cols, first, top[:, None])
+        heat = np.take_along_axis(heat, idx, axis=1)
+        power = np.take_along_axis(power, idx, axis=1)
         heat[~valid] = np.nan
         power[~valid] = np.nan
-        return heat, power, valid
+        return heat, power, valid, self.speed[first[:, 0]], self.speed[top]
 
 
 def prepare_map(pmap: xr.Dataset | PreparedMap) -> PreparedMap:
@@ -197,12 +219,13 @@ def prepare_map(pmap: xr.Dataset | PreparedMap) -> PreparedMap:
     heat = np.asarray(pmap["heat_output"].transpose(*dims).values, dtype=float)
     power = np.asarray(pmap["electric_power"].transpose(*dims).values, dtype=float)
     spd = axes["speed"]
-    s_min = float(pmap.attrs.get("speed_min", spd[0]))
-    s_max = float(pmap.attrs.get("speed_max", spd[-1]))
-    if not spd[0] - 1e-12 <= s_min < s_max <= spd[-1] + 1e-12:
+    # speeds both allowed (attrs) and mapped (grid)
+    s_min = max(float(pmap.attrs.get("speed_min", spd[0])), float(spd[0]))
+    s_max = min(float(pmap.attrs.get("speed_max", spd[-1])), float(spd[-1]))
+    if not s_min < s_max:
         raise ConfigurationError(
-            f"map attrs speed_min={s_min}, speed_max={s_max} must satisfy "
-            f"{spd[0]} <= speed_min < speed_max <= {spd[-1]} (the speed grid)"
+            f"map attrs speed_min={pmap.attrs.get('speed_min')}, "
+            f"speed_max={pmap.attrs.get('speed_max')} leave no speed range on the grid {spd}"
         )
     # speeds used: speed_min, the grid points inside, speed_max (linear interpolation in speed)
     inner = spd[(spd > s_min + 1e-12) & (spd < s_max - 1e-12)]
@@ -516,7 +539,7 @@ def simulate(
     below = (t_air < switchover_K) if boiler is not None else np.zeros(n, dtype=bool)
     hp_allowed = ~below if mode is BivalentMode.ALTERNATIVE else np.ones(n, dtype=bool)
 
-    heat_s, power_s, valid_s = pm.interpolate(t_src, t_flow)
+    heat_s, power_s, valid_s, spd_low, spd_top = pm.interpolate(t_src, t_flow)
     if pm.source_type == "air":
         dfr = defrost_performance(t_air, rh, model=defrost)
         cap_f, pow_f = dfr.capacity_factor, dfr.power_factor
@@ -533,7 +556,7 @@ def simulate(
     tau = np.zeros(n)
     clean_dhw = np.zeros(n)
     if dhw is not None:
-        h_d, p_d, valid_d = pm.interpolate(t_src, np.full(n, dhw.t_flow_K))
+        h_d, p_d, valid_d, _, _ = pm.interpolate(t_src, np.full(n, dhw.t_flow_K))
         run_d = valid_d & hp_allowed & (dhw_load > 0)
         hd = np.where(run_d, h_d[:, -1] * cap_f, 1.0)
         tau = np.where(run_d, np.minimum(1.0, dhw_load / hd), 0.0)
@@ -548,6 +571,7 @@ def simulate(
     hs_ok = np.where(run_s[:, None], heat_s, 1.0)
     ps_ok = np.where(run_s[:, None], power_s, 1.0)
     q_rate, p_rate, spd, cr = _modulate(r, hs_ok, ps_ok, pm.speed, cdh)
+    spd = np.clip(spd, spd_low, spd_top)
     heat_sh = np.where(run_s, avail * q_rate, 0.0)
     elec_sh = np.where(run_s, avail * p_rate, 0.0)
     speed_out = np.where(run_s, spd, np.nan)
@@ -623,6 +647,8 @@ def simulate(
             "switchover_K": float(switchover_K) if switchover_K is not None else np.nan,
             "backup_W": float(backup_W),
             "cdh": float(cdh),
+            "speed_min": float(pm.speed[0]),
+            "speed_max": float(pm.speed[-1]),
             "source_type": pm.source_type,
             "design_hash": pm.design_hash,
             "weather_source": str(weather.attrs.get("source", "")),
