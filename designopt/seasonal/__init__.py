@@ -1,10 +1,14 @@
 """Seasonal performance: EN 14825 SCOP/ηs, AHRI 210/240 HSPF2, hourly simulation.
 
-Rating route (declared certificate data): :func:`designopt.seasonal.en14825.rate_declared`;
-reference seasons: :mod:`designopt.seasonal.climates`. The hourly simulation and defrost live in
-their own modules (import them directly).
+* EN 14825 rating route (declared certificate data): :func:`rate_declared`;
+* EN 14825 physics route (performance map of a design): :func:`seasonal_performance`;
+* AHRI 210/240-2023 HSPF2: :func:`hspf2`, :func:`hspf2_from_map`;
+* reference seasons: :mod:`designopt.seasonal.climates`.
+
+The hourly simulation and the defrost model live in their own modules (import them directly).
 """
 
+from designopt.seasonal.ahri import HSPF2Result, hspf2, hspf2_from_map
 from designopt.seasonal.climates import (
     Application,
     Climate,
@@ -14,13 +18,22 @@ from designopt.seasonal.climates import (
 )
 from designopt.seasonal.en14825 import (
     DeclaredPerformance,
+    MapArrays,
     RatingConventions,
     RatingResult,
+    SeasonalResult,
     eta_s_pct,
     rate_declared,
+    seasonal_performance,
 )
 
 __all__ = [
+    "HSPF2Result",
+    "MapArrays",
+    "SeasonalResult",
+    "hspf2",
+    "hspf2_from_map",
+    "seasonal_performance",
     "Application",
     "Climate",
     "DeclaredPerformance",

@@ -349,6 +349,9 @@ class RatingConventions:
         point's (default False).
     extrapolate_above_d : bool
         Extrapolate Pdh/COPd/Cdh above +12 °C from C–D (default True) or hold the D values.
+    cr_tolerance : float
+        Treat a capacity ratio within this fraction of 1 (``Pdh <= (1 + tol)·Ph``) as no
+        cycling (default 0; ablation of a test-tolerance reading of EN 14825).
     """
 
     cycling: CyclingConvention = CyclingConvention.BIN
@@ -358,6 +361,7 @@ class RatingConventions:
     cdh_override: float | None = None
     prefer_ef_points: bool = False
     extrapolate_above_d: bool = True
+    cr_tolerance: float = 0.0
 
     def __post_init__(self):
         try:
@@ -367,6 +371,8 @@ class RatingConventions:
                 f"cycling={self.cycling!r} is not known; valid options: "
                 f"{[c.value for c in CyclingConvention]}"
             ) from None
+        if not 0 <= self.cr_tolerance < 1:
+            raise ConfigurationError(f"cr_tolerance={self.cr_tolerance} must be in [0, 1)")
         for name in ("cdh_default", "cdh_override"):
             v = getattr(self, name)
             if v is not None and not 0 < v <= 1:
@@ -538,6 +544,7 @@ def rate_declared(
         # load at each declared point, capacity ratio and COPpl there, then interpolate
         ph_pt = dp.prated_W[:, None] / 1e3 * (kt - T_ZERO_LOAD_DEGC) / (t_des - T_ZERO_LOAD_DEGC)
         cr_pt = np.clip(np.where(pdh_pts > 0, ph_pt / pdh_pts, 1.0), 0.0, 1.0)
+        cr_pt = np.where(cr_pt >= 1.0 / (1.0 + conv.cr_tolerance), 1.0, cr_pt)
         # Cdh at points without a declaration (F): interpolated along the row
         cdh_fill = interp_rows(kt, cdh_pts, np.nan_to_num(kt))
         cdh_at_pts = np.where(np.isfinite(cdh_pts), cdh_pts, cdh_fill)
@@ -549,6 +556,7 @@ def rate_declared(
     else:
         copd = interp_rows(kt, cop_pts, t_bins_eval)
         cr = np.clip(np.divide(ph, pdh, out=np.ones_like(ph), where=pdh > 0), 0.0, 1.0)
+        cr = np.where(cr >= 1.0 / (1.0 + conv.cr_tolerance), 1.0, cr)
         with np.errstate(invalid="ignore", divide="ignore"):
             copbin = copd * cr / (cdh * cr + 1.0 - cdh)
     t_biv = (dp.t_biv_K - ZERO_CELSIUS_K)[:, None]
