@@ -7,12 +7,23 @@ The unknowns are logarithms of approach temperatures, so that every iterate is p
 * ``u = ln(T_source,in - SH - T_e)``: the evaporating (dew) temperature ``T_e`` stays below the
   source inlet by more than the superheat, so the superheated suction gas can always be
   produced by the source;
-* ``v = ln(T_c - T_low)``: the condensing (dew) temperature ``T_c`` stays above
-  ``T_low = T_sink,in + SC`` (sink inlet known) or ``T_sink,out - 25 K + SC`` (sink outlet and
-  a fixed flow given).
+* ``v = ln(T_c - SC - T_sink,in)``: the logarithm of the temperature difference at the
+  condenser's liquid end, which is where a condenser with a subcooling set point pinches
+  (its subcooling zone carries a few per cent of the duty, so any spare area drives this
+  difference towards zero - exponentially in the spare area; in ``v`` that is a linear
+  change);
+* ``y = T_sink,in`` when the sink outlet temperature and a fixed sink flow are given (third
+  residual: ``T_sink,out(y) - T_sink,out,required``); otherwise the sink inlet is known.
 
 The residuals are the logarithms of required over available area of each heat exchanger
-(``ln(A_req / A)``, see :mod:`designopt.cycle.heat_exchangers`).  Newton's method with a
+(``ln(A_req / A)``, see :mod:`designopt.cycle.heat_exchangers`).
+
+Pinched exchangers are handled explicitly: the temperature difference at the superheat end of
+the evaporator (``exp(u)``) and at the liquid end of the condenser (``exp(v)``) may not fall
+below ``PINCH_FLOOR_K = 0.01 K``.  An exchanger with area to spare even at that difference is
+pinched (the superheat / subcooling set point, not the area, fixes its temperature level); the
+complementarity condition ``min(x - ln(0.01 K), -r) = 0`` replaces ``r = 0`` and is solved by
+the same (semi-smooth) Newton iteration.  The neglected temperature change is below 0.01 K.  Newton's method with a
 finite-difference Jacobian runs on all points at once (numpy arrays); a step is accepted only
 if the new state is feasible (no pinched zone, inside the property tables) and reduces the
 residual norm, else it is halved (up to 12 times).  A point converges when both residuals are
@@ -40,8 +51,9 @@ from designopt.errors import ConfigurationError, ConvergenceError, OperatingPoin
 __all__ = ["OperatingPoint", "StatePoint", "Status", "solve_arrays", "solve_operating_point"]
 
 TOL_RESIDUAL = 1e-10
+PINCH_FLOOR_K = 0.01
+LN_PINCH_FLOOR = math.log(PINCH_FLOOR_K)
 MAX_ITER = 40
-OUTLET_MARGIN_K = 25.0
 R_AIR_SIDE_NOMINAL = 1.0 / (0.8 * 50.0)  # air-side resistance of the default coil U [m2 K/W]
 
 
@@ -167,24 +179,24 @@ class _Problem:
             self.ue_sh = np.full(n, ev.u_vapour)
         self.fixed_flow = d.sink_flow_kg_s is not None
         self.c_w = d.sink_flow_kg_s * CP_WATER if self.fixed_flow else math.nan
-        sc = d.subcool_K
+        # sink inlet temperature y: known, except for a fixed flow with a required outlet
+        self.y_unknown = self.fixed_flow and self.outlet
         if not self.fixed_flow:
-            t_in = self.t_snk - d.sink_delta_T_K if self.outlet else self.t_snk
-            self.t_low = t_in + sc
+            self.y0 = self.t_snk - d.sink_delta_T_K if self.outlet else self.t_snk.copy()
         elif self.outlet:
-            self.t_low = self.t_snk - OUTLET_MARGIN_K + sc
+            self.y0 = self.t_snk - 5.0
         else:
-            self.t_low = self.t_snk + sc
+            self.y0 = self.t_snk.copy()
         comp = d.compressor
         self.vdot = comp.swept_volume_m3 * comp.nominal_speed_hz * self.speed
 
-    def evaluate(self, u, v, idx, full: bool = False):
+    def evaluate(self, u, v, y, idx, full: bool = False):
         d, tab = self.d, self.tab
         sh, sc = d.superheat_K, d.subcool_K
         t_src = self.t_src[idx]
         with np.errstate(all="ignore"):
             te = t_src - sh - np.exp(u)
-            tc = self.t_low[idx] + np.exp(v)
+            tc = y + sc + np.exp(v)
             se = tab.saturation(te)
             scn = tab.saturation(tc)
             pe, pc = se["p"], scn["p"]
@@ -216,16 +228,8 @@ class _Problem:
             q_c = m * (h2 - h3)
             q_e = m * (h1 - h3)
             # -- condenser (counter-flow plate, water) --
-            if self.fixed_flow:
-                c_w = np.full_like(q_c, self.c_w)
-                if self.outlet:
-                    tw_out_given = self.t_snk[idx]
-                    tw_in = tw_out_given - q_c / c_w
-                else:
-                    tw_in = self.t_snk[idx]
-            else:
-                c_w = q_c / d.sink_delta_T_K
-                tw_in = self.t_snk[idx] - d.sink_delta_T_K if self.outlet else self.t_snk[idx]
+            tw_in = y
+            c_w = np.full_like(q_c, self.c_w) if self.fixed_flow else q_c / d.sink_delta_T_K
             q_sc = m * (scn["h_bub"] - h3)
             q_tp = m * (scn["h_dew"] - scn["h_bub"])
             q_ds = m * (h2 - scn["h_dew"])
@@ -265,11 +269,16 @@ class _Problem:
                 feas &= (e1 > 0) & (e2 > 0)
                 r_e = np.log(a_e / ev.area_m2)
             feas &= np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
+            r_w = (tw_out - self.t_snk[idx]) if self.y_unknown else np.zeros_like(r_e)
+            # pinch floors (complementarity, see module docstring): min(x - x_min, -r) = 0
+            r_e = np.maximum(r_e, LN_PINCH_FLOOR - u)
+            r_c = np.maximum(r_c, LN_PINCH_FLOOR - v)
         if not full:
-            return r_e, r_c, feas
+            return r_e, r_c, r_w, feas
         return {
             "r_e": r_e,
             "r_c": r_c,
+            "r_w": r_w,
             "feasible": feas,
             "t_evap": te,
             "t_cond": tc,
@@ -296,78 +305,108 @@ class _Problem:
 
 
 def _newton(prob: _Problem, active: np.ndarray):
-    """Damped Newton on (u, v) for the points ``active`` (indices). Returns u, v, converged."""
+    """Damped Newton on (u, v[, y]) for the points ``active`` (indices).
+
+    Returns ``u, v, y, converged, started`` (arrays over all points).
+    """
     n = prob.t_src.size
     u = np.full(n, math.log(5.0))
-    v = np.full(n, math.log(5.0))
-    if prob.fixed_flow and prob.outlet:
-        v[:] = math.log(OUTLET_MARGIN_K - prob.d.subcool_K + 3.0)
+    v = np.full(n, math.log(3.0))
+    y = prob.y0.copy()
     conv = np.zeros(n, dtype=bool)
-    idx = active.copy()
-    # feasible start: raise condensing / lower evaporating temperature until feasible
-    r_e = np.full(n, np.nan)
-    r_c = np.full(n, np.nan)
+    r = np.full((n, 3), np.nan)
     ok = np.zeros(n, dtype=bool)
-    todo = idx
-    for _ in range(12):
+    todo = active.copy()
+    for _ in range(12):  # feasible start: raise condensing / lower evaporating temperature
         if todo.size == 0:
             break
-        re, rc, fe = prob.evaluate(u[todo], v[todo], todo)
-        r_e[todo], r_c[todo], ok[todo] = re, rc, fe
+        re, rc, rw, fe = prob.evaluate(u[todo], v[todo], y[todo], todo)
+        r[todo, 0], r[todo, 1], r[todo, 2], ok[todo] = re, rc, rw, fe
         todo = todo[~fe]
         v[todo] += 0.5
         u[todo] += 0.25
-    idx = idx[ok[idx]]
-    h = 1e-6
+    idx = active[ok[active]]
+    h = 1e-7
+    three = prob.y_unknown
+    nv = 3 if three else 2
     for _ in range(MAX_ITER):
         if idx.size == 0:
             break
-        norm0 = np.hypot(r_e[idx], r_c[idx])
+        norm0 = np.sqrt(np.sum(r[idx] ** 2, axis=1))
         done = norm0 < TOL_RESIDUAL
         conv[idx[done]] = True
         idx = idx[~done]
+        norm0 = norm0[~done]
         if idx.size == 0:
             break
         k = idx.size
-        uu = np.concatenate([u[idx] + h, u[idx]])
-        vv = np.concatenate([v[idx], v[idx] + h])
-        ii = np.concatenate([idx, idx])
-        re2, rc2, f2 = prob.evaluate(uu, vv, ii)
-        j11 = (re2[:k] - r_e[idx]) / h
-        j21 = (rc2[:k] - r_c[idx]) / h
-        j12 = (re2[k:] - r_e[idx]) / h
-        j22 = (rc2[k:] - r_c[idx]) / h
-        det = j11 * j22 - j12 * j21
-        du = -(j22 * r_e[idx] - j12 * r_c[idx]) / det
-        dv = -(-j21 * r_e[idx] + j11 * r_c[idx]) / det
-        bad = ~(np.isfinite(du) & np.isfinite(dv))
-        du[bad], dv[bad] = 0.1, 0.1  # retreat from a singular point
-        scale = np.maximum(1.0, np.maximum(np.abs(du), np.abs(dv)) / 1.5)
+        uu = [u[idx] + h, u[idx]] + ([u[idx]] if three else [])
+        vv = [v[idx], v[idx] + h] + ([v[idx]] if three else [])
+        yy = [y[idx], y[idx]] + ([y[idx] + h * 100.0] if three else [])
+        re2, rc2, rw2, _ = prob.evaluate(
+            np.concatenate(uu), np.concatenate(vv), np.concatenate(yy), np.tile(idx, nv)
+        )
+        steps = (h, h, h * 100.0)
+        jac = np.empty((k, nv, nv))
+        r0 = r[idx, :nv]
+        for c in range(nv):
+            sl = slice(c * k, (c + 1) * k)
+            cols = (re2[sl], rc2[sl], rw2[sl])
+            for rr in range(nv):
+                jac[:, rr, c] = (cols[rr] - r0[:, rr]) / steps[c]
+        with np.errstate(all="ignore"):
+            if nv == 2:
+                det = jac[:, 0, 0] * jac[:, 1, 1] - jac[:, 0, 1] * jac[:, 1, 0]
+                du = -(jac[:, 1, 1] * r0[:, 0] - jac[:, 0, 1] * r0[:, 1]) / det
+                dv = -(-jac[:, 1, 0] * r0[:, 0] + jac[:, 0, 0] * r0[:, 1]) / det
+                dy = np.zeros(k)
+            else:
+                try:
+                    dx = -np.linalg.solve(jac, r0[..., None])[..., 0]
+                except np.linalg.LinAlgError:
+                    dx = np.full((k, 3), np.nan)
+                    for i in range(k):
+                        try:
+                            dx[i] = -np.linalg.solve(jac[i], r0[i])
+                        except np.linalg.LinAlgError:
+                            pass
+                du, dv, dy = dx[:, 0], dx[:, 1], dx[:, 2]
+        bad = ~(np.isfinite(du) & np.isfinite(dv) & np.isfinite(dy))
+        du[bad], dv[bad], dy[bad] = 0.1, 0.1, 0.0  # retreat from a singular point
+        scale = np.maximum(
+            1.0, np.maximum(np.maximum(np.abs(du), np.abs(dv)) / 1.5, np.abs(dy) / 10.0)
+        )
         du /= scale
         dv /= scale
+        dy /= scale
         lam = np.ones(k)
         pending = np.arange(k)
-        norm0 = np.hypot(r_e[idx], r_c[idx])
         for _ in range(14):
             if pending.size == 0:
                 break
             ip = idx[pending]
-            ut = u[ip] + lam[pending] * du[pending]
-            vt = v[ip] + lam[pending] * dv[pending]
-            re, rc, fe = prob.evaluate(ut, vt, ip)
-            nt = np.hypot(re, rc)
-            acc = fe & ((nt < (1.0 - 1e-4 * lam[pending]) * norm0[pending]) | (nt < TOL_RESIDUAL))
+            lp = lam[pending]
+            ut, vt, yt = (
+                u[ip] + lp * du[pending],
+                v[ip] + lp * dv[pending],
+                y[ip] + lp * dy[pending],
+            )
+            re, rc, rw, fe = prob.evaluate(ut, vt, yt, ip)
+            nt = np.sqrt(re**2 + rc**2 + rw**2)
+            acc = fe & ((nt < (1.0 - 1e-4 * lp) * norm0[pending]) | (nt < TOL_RESIDUAL))
             sel = ip[acc]
-            u[sel], v[sel], r_e[sel], r_c[sel] = ut[acc], vt[acc], re[acc], rc[acc]
+            u[sel], v[sel], y[sel] = ut[acc], vt[acc], yt[acc]
+            r[sel, 0], r[sel, 1], r[sel, 2] = re[acc], rc[acc], rw[acc]
             pending = pending[~acc]
             lam[pending] *= 0.5
-        # points whose line search failed entirely stay where they are; they drop out
         failed = np.zeros(k, dtype=bool)
         failed[pending] = True
         idx = idx[~failed]
-    final = np.hypot(r_e, r_c) < TOL_RESIDUAL
-    conv |= final & np.isin(np.arange(n), active)
-    return u, v, conv, ok
+    final = np.sqrt(np.sum(r**2, axis=1)) < TOL_RESIDUAL
+    act = np.zeros(n, dtype=bool)
+    act[active] = True
+    conv |= final & act
+    return u, v, y, conv, ok
 
 
 _OUT_VARS = (
@@ -432,9 +471,9 @@ def solve_arrays(
         Status.EVAPORATING_BELOW_LIMIT
     )
     active = np.flatnonzero(status == 0)
-    u, v, conv, started = _newton(prob, active)
+    u, v, y, conv, started = _newton(prob, active)
     allidx = np.arange(n)
-    res = prob.evaluate(u, v, allidx, full=True)
+    res = prob.evaluate(u, v, y, allidx, full=True)
     te, tc = res["t_evap"], res["t_cond"]
     act = np.zeros(n, dtype=bool)
     act[active] = True
@@ -564,8 +603,8 @@ def solve_operating_point(
         prob = _Problem(design, tab, [t_source_K], [t_sink], t_sink_out_K is not None, [speed])
         raw = {"_t_discharge": math.nan, "_pressure_ratio": math.nan}
         if st in (Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT, Status.PRESSURE_RATIO_ABOVE_LIMIT):
-            u, v, conv, _ = _newton(prob, np.array([0]))
-            full = prob.evaluate(u, v, np.array([0]), full=True)
+            u, v, y, conv, _ = _newton(prob, np.array([0]))
+            full = prob.evaluate(u, v, y, np.array([0]), full=True)
             raw = {
                 "_t_discharge": full["t_discharge"][0],
                 "_pressure_ratio": full["pressure_ratio"][0],
