@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from designopt.economics._check import real
 from designopt.errors import ConfigurationError, DataFormatError
 
 DEFAULT_COST_FILE = Path(__file__).with_name("data") / "costs.toml"
@@ -78,9 +79,8 @@ class CostCurve:
 
     def __call__(self, size: Any) -> np.ndarray:
         """Cost in the base year; zero where ``size == 0`` (component absent)."""
-        s = np.asarray(size, dtype=float)
-        cost = self.a + self.b * (s / self.s_ref) ** self.n
-        return np.where(s > 0, cost, 0.0)
+        s = np.asarray(size, dtype=float)[()]
+        return (self.a + self.b * (s / self.s_ref) ** self.n) * (s > 0)
 
 
 @dataclass(frozen=True)
@@ -230,10 +230,7 @@ class CapitalCost:
 
 
 def _nonneg(name: str, value: Any) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if np.any(~np.isfinite(arr)) or np.any(arr < 0):
-        raise ConfigurationError(f"{name}={value!r} must be finite and >= 0")
-    return arr
+    return real(name, value, lo=0.0)
 
 
 def _hx_curve(table: CostTable, hx_type: str, role: str) -> CostCurve:
@@ -312,15 +309,17 @@ def capital_cost(
     year = tab.default_target_year if target_year is None else int(target_year)
     comp = tab.components
 
+    i_target = tab.index(year)
+
     def esc(cost: np.ndarray, curve: CostCurve) -> np.ndarray:
-        return cost * (tab.index(year) / tab.index(curve.base_year))
+        return cost * (i_target / tab.cost_index[curve.base_year])
 
     disp = _nonneg("compressor_displacement_m3_s", compressor_displacement_m3_s)
     pcomp = _nonneg("compressor_power_W", compressor_power_W)
     items: dict[str, np.ndarray] = {}
     c_disp = esc(comp["compressor_displacement"](disp), comp["compressor_displacement"])
     c_pow = esc(comp["compressor_power"](pcomp), comp["compressor_power"])
-    items["compressor"] = np.where(disp > 0, c_disp, c_pow)
+    items["compressor"] = c_disp + c_pow * (disp <= 0)
 
     evap_curve = _hx_curve(tab, evaporator_type, "evaporator")
     cond_curve = _hx_curve(tab, condenser_type, "condenser")
@@ -335,29 +334,27 @@ def capital_cost(
 
     charge = _nonneg("refrigerant_charge_kg", refrigerant_charge_kg)
     key = str(refrigerant).upper()
-    if np.any(charge > 0) and key not in tab.refrigerant_price:
+    if key not in tab.refrigerant_price and np.max(charge) > 0:
         raise ConfigurationError(
             f"refrigerant={refrigerant!r} has no price in the cost table; "
             f"known: {sorted(tab.refrigerant_price)} (add it via overrides={{'refrigerant_price': ...}})"
         )
     price = tab.refrigerant_price.get(key, 0.0)
-    items["refrigerant"] = (
-        charge * price * (tab.index(year) / tab.index(tab.refrigerant_price_year))
-    )
+    items["refrigerant"] = charge * price * (i_target / tab.index(tab.refrigerant_price_year))
 
     q = _nonneg("heat_output_W", heat_output_W)
     items["casing_controls"] = esc(comp["casing_controls"](q), comp["casing_controls"])
     installation = esc(comp["installation"](q), comp["installation"])
-    items["installation"] = installation if include_installation else np.zeros_like(installation)
+    items["installation"] = installation if include_installation else installation * 0.0
 
     nb = _nonneg("n_boreholes", n_boreholes)
     length = _nonneg("borehole_length_m", borehole_length_m)
-    total_len = np.where(nb > 0, nb * length, 0.0)
+    total_len = nb * length
     items["borehole_drilling"] = esc(
         comp["borehole_drilling"](total_len), comp["borehole_drilling"]
     )
     items["borehole_header"] = esc(
-        comp["borehole_header"](np.where(total_len > 0, nb, 0.0)), comp["borehole_header"]
+        comp["borehole_header"](nb * (total_len > 0)), comp["borehole_header"]
     )
     items["backup_heater"] = esc(
         comp["backup_heater"](_nonneg("backup_heater_W", backup_heater_W)), comp["backup_heater"]
@@ -368,9 +365,7 @@ def capital_cost(
     )
 
     gross = sum(items.values())
-    frac = np.asarray(subsidy_fraction, dtype=float)
-    if np.any((frac < 0) | (frac > 1)):
-        raise ConfigurationError(f"subsidy_fraction={subsidy_fraction!r} must lie in [0, 1]")
+    frac = real("subsidy_fraction", subsidy_fraction, lo=0.0, hi=1.0)
     fixed = _nonneg("subsidy_fixed", subsidy_fixed)
     subsidy = np.minimum(gross * frac + fixed, gross)
     return CapitalCost(

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from designopt.economics._check import real
 from designopt.errors import ConfigurationError
 
 #: Refrigerant-side internal volume per heat-transfer area [m³/m²].
@@ -71,13 +72,8 @@ H0_M = {
 }
 
 
-def _arr(name: str, value: Any, *, positive: bool = False) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
-    if np.any(~np.isfinite(a)) or np.any(a < 0) or (positive and np.any(a <= 0)):
-        raise ConfigurationError(
-            f"{name}={value!r} must be finite and {'> 0' if positive else '>= 0'}"
-        )
-    return a
+def _arr(name: str, value: Any, *, positive: bool = False) -> Any:
+    return real(name, value, lo=0.0, lo_open=positive)
 
 
 def internal_volume(
@@ -103,9 +99,9 @@ def mean_two_phase_density(rho_liquid: Any, rho_vapour: Any, x_in: Any, x_out: A
 
     Zivi (1964) void fraction, 16-point Gauss-Legendre quadrature along the zone.
     """
-    rl = _arr("rho_liquid", rho_liquid, positive=True)[..., None]
-    rv = _arr("rho_vapour", rho_vapour, positive=True)[..., None]
-    if np.any(rv >= rl):
+    rl = np.asarray(_arr("rho_liquid", rho_liquid, positive=True))[..., None]
+    rv = np.asarray(_arr("rho_vapour", rho_vapour, positive=True))[..., None]
+    if np.max(rv - rl) >= 0:
         raise ConfigurationError("rho_vapour must be below rho_liquid (two-phase zone below Tcrit)")
     xi = np.asarray(x_in, dtype=float)[..., None]
     xo = np.asarray(x_out, dtype=float)[..., None]
@@ -113,7 +109,7 @@ def mean_two_phase_density(rho_liquid: Any, rho_vapour: Any, x_in: Any, x_out: A
     x = np.clip(x, 1e-9, 1.0)
     alpha = 1.0 / (1.0 + (1.0 - x) / x * (rv / rl) ** (2.0 / 3.0))
     rho = alpha * rv + (1.0 - alpha) * rl
-    return np.sum(rho * _GL_W, axis=-1) / 2.0
+    return (rho @ _GL_W / 2.0)[()]
 
 
 @dataclass(frozen=True)
@@ -176,42 +172,30 @@ def refrigerant_charge(
         raise ConfigurationError(
             f"condenser_area_fractions={condenser_area_fractions!r} must be >= 0 and sum to 1"
         )
-    sh = _arr("evaporator_superheat_area_fraction", evaporator_superheat_area_fraction)
-    if np.any(sh > 1):
-        raise ConfigurationError(f"evaporator_superheat_area_fraction={sh} must be <= 1")
-    xin = np.asarray(evaporator_inlet_quality, dtype=float)
-    if np.any((xin < 0) | (xin >= 1)):
-        raise ConfigurationError(
-            f"evaporator_inlet_quality={evaporator_inlet_quality!r} must be in [0, 1)"
-        )
-    rlc, rvc = rho_liquid_cond_kg_m3, rho_vapour_cond_kg_m3
-    rle, rve = rho_liquid_evap_kg_m3, rho_vapour_evap_kg_m3
+    sh = real(
+        "evaporator_superheat_area_fraction", evaporator_superheat_area_fraction, lo=0.0, hi=1.0
+    )
+    xin = real("evaporator_inlet_quality", evaporator_inlet_quality, lo=0.0, hi=0.999)
+    rlc = _arr("rho_liquid_cond_kg_m3", rho_liquid_cond_kg_m3, positive=True)
+    rvc = _arr("rho_vapour_cond_kg_m3", rho_vapour_cond_kg_m3, positive=True)
+    rle = _arr("rho_liquid_evap_kg_m3", rho_liquid_evap_kg_m3, positive=True)
+    rve = _arr("rho_vapour_evap_kg_m3", rho_vapour_evap_kg_m3, positive=True)
     v_evap = internal_volume(evaporator_area_m2, evaporator_type)
     v_cond = internal_volume(condenser_area_m2, condenser_type)
     rho_tp_e = mean_two_phase_density(rle, rve, xin, 1.0)
     rho_tp_c = mean_two_phase_density(rlc, rvc, 1.0, 0.0)
-    m_evap = v_evap * ((1.0 - sh) * rho_tp_e + sh * _arr("rho_vapour_evap_kg_m3", rve))
-    m_cond = v_cond * (
-        fv * _arr("rho_vapour_cond_kg_m3", rvc)
-        + ftp * rho_tp_c
-        + fl * _arr("rho_liquid_cond_kg_m3", rlc)
-    )
+    m_evap = v_evap * ((1.0 - sh) * rho_tp_e + sh * rve)
+    m_cond = v_cond * (fv * rvc + ftp * rho_tp_c + fl * rlc)
 
-    def tube(length: Any, d: Any, name: str) -> np.ndarray:
+    def tube(length: Any, d: Any, name: str) -> Any:
         return np.pi / 4.0 * _arr(f"{name}_diameter_m", d) ** 2 * _arr(f"{name}_length_m", length)
 
-    m_ll = tube(liquid_line_length_m, liquid_line_diameter_m, "liquid_line") * np.asarray(
-        rlc, float
-    )
-    m_sl = tube(suction_line_length_m, suction_line_diameter_m, "suction_line") * np.asarray(
-        rve, float
-    )
-    m_dl = tube(discharge_line_length_m, discharge_line_diameter_m, "discharge_line") * np.asarray(
-        rvc, float
-    )
+    m_ll = tube(liquid_line_length_m, liquid_line_diameter_m, "liquid_line") * rlc
+    m_sl = tube(suction_line_length_m, suction_line_diameter_m, "suction_line") * rve
+    m_dl = tube(discharge_line_length_m, discharge_line_diameter_m, "discharge_line") * rvc
     extra = _arr("extra_kg", extra_kg)
     total = m_evap + m_cond + m_ll + m_sl + m_dl + extra
-    return ChargeEstimate(m_evap, m_cond, m_ll, m_sl, m_dl, extra * np.ones_like(total), total)
+    return ChargeEstimate(m_evap, m_cond, m_ll, m_sl, m_dl, extra + 0.0 * total, total)
 
 
 def lfl_of(refrigerant: str) -> float:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from designopt.economics._check import real
 from designopt.errors import ConfigurationError
 
 #: Fallback 100-year GWPs [kg CO2e/kg], IPCC AR4 values as listed in Regulation (EU) 517/2014
@@ -99,15 +100,8 @@ class Tewi:
         return self.electricity + self.gas
 
 
-def _arr(name: str, value: Any, lo: float | None = 0.0, hi: float | None = None) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
-    if np.any(~np.isfinite(a)):
-        raise ConfigurationError(f"{name}={value!r} must be finite")
-    if lo is not None and np.any(a < lo):
-        raise ConfigurationError(f"{name}={value!r} must be >= {lo}")
-    if hi is not None and np.any(a > hi):
-        raise ConfigurationError(f"{name}={value!r} must be <= {hi}")
-    return a
+def _arr(name: str, value: Any, lo: float | None = 0.0, hi: float | None = None) -> Any:
+    return real(name, value, lo=lo, hi=hi)
 
 
 def tewi(
@@ -148,9 +142,7 @@ def tewi(
     """
     m = _arr("charge_kg", charge_kg)
     g = _arr("gwp", gwp)
-    n = _arr("lifetime_years", lifetime_years)
-    if np.any(n <= 0):
-        raise ConfigurationError(f"lifetime_years={lifetime_years!r} must be > 0")
+    n = real("lifetime_years", lifetime_years, lo=0.0, lo_open=True)
     leak = _arr("annual_leak_rate", annual_leak_rate, 0.0, 1.0)
     alpha = _arr("recovery_fraction", recovery_fraction, 0.0, 1.0)
     if annual_indirect_electricity_kg is None:

@@ -22,28 +22,20 @@ from typing import Any
 
 import numpy as np
 
+from designopt.economics._check import real, select
 from designopt.errors import ConfigurationError
 
 HOURS_PER_DAY = 24.0
 DAYS_PER_YEAR = 365.0
 
 
-def _arr(name: str, value: Any, *, lo: float | None = None, hi: float | None = None) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
-    if np.any(~np.isfinite(a)):
-        raise ConfigurationError(f"{name}={value!r} must be finite")
-    if lo is not None and np.any(a < lo):
-        raise ConfigurationError(f"{name}={value!r} must be >= {lo}")
-    if hi is not None and np.any(a > hi):
-        raise ConfigurationError(f"{name}={value!r} must be <= {hi}")
-    return a
+def _arr(name: str, value: Any, *, lo: float | None = None, hi: float | None = None) -> Any:
+    return real(name, value, lo=lo, hi=hi)
 
 
-def _check_rate_life(discount_rate: Any, lifetime_years: Any) -> tuple[np.ndarray, np.ndarray]:
-    r = _arr("discount_rate", discount_rate, lo=-0.5, hi=1.0)
-    n = _arr("lifetime_years", lifetime_years)
-    if np.any(n <= 0):
-        raise ConfigurationError(f"lifetime_years={lifetime_years!r} must be > 0")
+def _check_rate_life(discount_rate: Any, lifetime_years: Any) -> tuple[Any, Any]:
+    r = real("discount_rate", discount_rate, lo=-0.5, hi=1.0)
+    n = real("lifetime_years", lifetime_years, lo=0.0, lo_open=True)
     return r, n
 
 
@@ -54,10 +46,10 @@ def capital_recovery_factor(discount_rate: Any, lifetime_years: Any) -> np.ndarr
     0.080243
     """
     r, n = _check_rate_life(discount_rate, lifetime_years)
-    small = np.abs(r) < 1e-12
-    rs = np.where(small, 1.0, r)
+    small = abs(r) < 1e-12
+    rs = select(small, 1.0, r)
     g = (1.0 + rs) ** n
-    return np.where(small, 1.0 / n, rs * g / (g - 1.0))
+    return select(small, 1.0 / n, rs * g / (g - 1.0))
 
 
 def present_worth_factor(
@@ -70,10 +62,15 @@ def present_worth_factor(
     """
     r, n = _check_rate_life(discount_rate, lifetime_years)
     g = _arr("escalation", escalation, lo=-0.5, hi=1.0)
+    return _pwf(r, n, g)
+
+
+def _pwf(r: Any, n: Any, g: Any) -> Any:
+    """Unchecked :func:`present_worth_factor`."""
     k = (1.0 + g) / (1.0 + r)
-    near = np.abs(k - 1.0) < 1e-12
-    ks = np.where(near, 0.5, k)
-    return np.where(near, n * np.ones_like(k), ks * (1.0 - ks**n) / (1.0 - ks))
+    near = abs(k - 1.0) < 1e-12
+    ks = select(near, 0.5, k)
+    return select(near, n + 0.0 * k, ks * (1.0 - ks**n) / (1.0 - ks))
 
 
 def time_of_use_price(hour_of_day: Any, bands: Sequence[tuple[float, float, float]]) -> np.ndarray:
@@ -158,9 +155,9 @@ def annual_energy_cost(
     pg = _arr("gas_price_per_kWh", gas_price_per_kWh)
     se = _arr("electricity_standing_charge_per_day", electricity_standing_charge_per_day, lo=0.0)
     sg = _arr("gas_standing_charge_per_day", gas_standing_charge_per_day, lo=0.0)
-    conn = g > 0 if gas_connected is None else np.asarray(gas_connected, dtype=bool)
+    conn = g > 0 if gas_connected is None else np.asarray(gas_connected, dtype=bool)[()]
     elec = e * pe + se * DAYS_PER_YEAR
-    gas = g * pg + np.where(conn, sg * DAYS_PER_YEAR, 0.0)
+    gas = g * pg + conn * (sg * DAYS_PER_YEAR)
     return {"electricity": elec, "gas": gas, "total": elec + gas}
 
 
@@ -258,16 +255,24 @@ def lifetime_cost(
     if annual_electricity_cost is not None:
         se = _arr("electricity_standing_charge_per_day", electricity_standing_charge_per_day)
         elec_year1 = _arr("annual_electricity_cost", annual_electricity_cost) + se * DAYS_PER_YEAR
-    pw_e = present_worth_factor(r, n, electricity_escalation)
-    pw_g = present_worth_factor(r, n, gas_escalation)
-    pw_0 = present_worth_factor(r, n, 0.0)
-    pw_c = present_worth_factor(r, n, carbon_price_escalation)
+    esc = {
+        k: _arr(k, v, lo=-0.5, hi=1.0)
+        for k, v in (
+            ("electricity_escalation", electricity_escalation),
+            ("gas_escalation", gas_escalation),
+            ("carbon_price_escalation", carbon_price_escalation),
+        )
+    }
+    pw_0 = _pwf(r, n, 0.0)
+    pw_e = _pwf(r, n, esc["electricity_escalation"])
+    pw_g = _pwf(r, n, esc["gas_escalation"])
+    pw_c = _pwf(r, n, esc["carbon_price_escalation"])
     maint = _arr("maintenance_per_year", maintenance_per_year, lo=0.0) + cap * _arr(
         "maintenance_fraction_of_capital", maintenance_fraction_of_capital, lo=0.0
     )
     repl = _arr("replacement_cost", replacement_cost, lo=0.0)
-    pw_repl = np.zeros(np.broadcast(repl, r, n).shape)
-    if replacement_interval_years is not None and np.any(repl > 0):
+    pw_repl = 0.0 * (repl + r + n)
+    if replacement_interval_years is not None and np.max(repl) > 0:
         if not replacement_interval_years > 0:
             raise ConfigurationError(
                 f"replacement_interval_years={replacement_interval_years} must be > 0"
@@ -275,12 +280,12 @@ def lifetime_cost(
         n_max = float(np.max(n))
         t = replacement_interval_years
         while t < n_max - 1e-9:
-            pw_repl = pw_repl + np.where(t < n - 1e-9, repl / (1.0 + r) ** t, 0.0)
+            pw_repl = pw_repl + (t < n - 1e-9) * (repl / (1.0 + r) ** t)
             t += replacement_interval_years
     co2 = _arr("annual_co2_kg", annual_co2_kg, lo=0.0)
     cprice = _arr("carbon_price_per_t", carbon_price_per_t, lo=0.0)
     pw = {
-        "capital": cap * np.ones_like(pw_0),
+        "capital": cap + 0.0 * pw_0,
         "electricity": elec_year1 * pw_e,
         "gas": energy["gas"] * pw_g,
         "maintenance": maint * pw_0,
@@ -288,11 +293,14 @@ def lifetime_cost(
         "carbon": co2 / 1000.0 * cprice * pw_c,
     }
     npc = sum(pw.values())
-    crf = capital_recovery_factor(r, n)
+    crf = 1.0 / pw_0
     if annual_heat_kWh is None:
-        lcoh = np.full(np.shape(npc), np.nan)
+        lcoh = npc * np.nan
     else:
         q = _arr("annual_heat_kWh", annual_heat_kWh, lo=0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lcoh = np.where(q > 0, npc / (q * pw_0), np.nan)
+        if isinstance(q, np.ndarray) or isinstance(npc, np.ndarray):
+            den = np.broadcast_to(q * pw_0, np.broadcast(npc, q).shape)
+            lcoh = np.divide(npc, den, out=np.full(den.shape, np.nan), where=den > 0)
+        else:
+            lcoh = npc / (q * pw_0) if q > 0 else np.float64(np.nan)
     return LifetimeCost(npc=npc, annualised=npc * crf, lcoh=lcoh, present_worth=pw, crf=crf)

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from designopt.errors import ConfigurationError
+from designopt.noise._check import real
 
 
 class Method(StrEnum):
@@ -100,57 +101,61 @@ def parse_method(method: str | Method) -> Method:
         ) from None
 
 
-def barrier_attenuation(barrier: Any) -> np.ndarray:
+def _barrier_from_name(name: Any) -> float:
+    try:
+        return BARRIER_ATTENUATION_DB[Barrier(str(name).lower().replace("_", "-"))]
+    except ValueError:
+        raise ConfigurationError(
+            f"barrier={name!r} is unknown; valid: {[x.value for x in Barrier]} or a number of dB"
+        ) from None
+
+
+def barrier_attenuation(barrier: Any) -> Any:
     """Barrier attenuation [dB] from a :class:`Barrier` name (or names), or a number of dB."""
-    if isinstance(barrier, (int, float, np.integer, np.floating)) and not isinstance(barrier, bool):
-        val = float(barrier)
-        if not (np.isfinite(val) and val >= 0):
-            raise ConfigurationError(f"barrier={barrier!r} dB must be finite and >= 0")
-        return np.asarray(val)
-    items = np.asarray(barrier, dtype=object)
-    out = np.empty(items.shape, dtype=float)
-    for idx, b in np.ndenumerate(items):
-        if isinstance(b, (int, float)) and not isinstance(b, bool):
-            out[idx] = float(barrier_attenuation(b))
-            continue
-        try:
-            out[idx] = BARRIER_ATTENUATION_DB[Barrier(str(b).lower().replace("_", "-"))]
-        except ValueError:
-            raise ConfigurationError(
-                f"barrier={b!r} is unknown; valid: {[x.value for x in Barrier]} or a number of dB"
-            ) from None
-    return out
+    if isinstance(barrier, str):
+        return np.float64(_barrier_from_name(barrier))
+    arr = np.asarray(barrier)
+    if arr.dtype.kind in "iuf":
+        return real("barrier", arr, lo=0.0)
+    out = np.empty(arr.shape, dtype=float)
+    for idx, b in np.ndenumerate(arr):
+        if isinstance(b, str):
+            out[idx] = _barrier_from_name(b)
+        elif isinstance(b, (int, float, np.integer, np.floating)) and not isinstance(b, bool):
+            out[idx] = real("barrier", b, lo=0.0)
+        else:
+            _barrier_from_name(b)
+    return out[()]
 
 
 def directivity(reflecting_surfaces: Any, *, allow_free_field: bool = True) -> np.ndarray:
     """Directivity factor Q = 2^k for k reflecting surfaces (0-3) [1]."""
     k = np.asarray(reflecting_surfaces)
     lo = 0 if allow_free_field else 1
-    if (
-        not np.issubdtype(k.dtype, np.number)
-        or np.any(k != np.round(k))
-        or np.any(k < lo)
-        or np.any(k > 3)
-    ):
+    if k.ndim == 0 and isinstance(k[()], (np.integer, np.floating)):
+        v = float(k)
+        bad = not (v == int(v) and lo <= v <= 3) if np.isfinite(v) else True
+    else:
+        bad = (
+            not np.issubdtype(k.dtype, np.number)
+            or bool((k != np.round(k)).any())
+            or bool((k < lo).any())
+            or bool((k > 3).any())
+        )
+    if bad:
         raise ConfigurationError(
             f"reflecting_surfaces={reflecting_surfaces!r} must be an integer from {lo} to 3 "
             "(ground, walls within 1 m of the unit; Q = 2, 4, 8)"
         )
-    return 2.0 ** k.astype(float)
+    return 2.0 ** k.astype(float)[()]
 
 
 def _distance(distance_m: Any) -> np.ndarray:
-    d = np.asarray(distance_m, dtype=float)
-    if np.any(~np.isfinite(d)) or np.any(d <= 0):
-        raise ConfigurationError(f"distance_m={distance_m!r} must be finite and > 0")
-    return d
+    return real("distance_m", distance_m, lo=0.0, lo_open=True)
 
 
 def _lwa(lwa_dBA: Any) -> np.ndarray:
-    lw = np.asarray(lwa_dBA, dtype=float)
-    if np.any(~np.isfinite(lw)) or np.any(lw < 0) or np.any(lw > 150):
-        raise ConfigurationError(f"lwa_dBA={lwa_dBA!r} must be a sound power in 0-150 dB(A)")
-    return lw
+    return real("lwa_dBA", lwa_dBA, lo=0.0, hi=150.0)
 
 
 def point_source_level(
@@ -165,12 +170,8 @@ def point_source_level(
     lw = _lwa(lwa_dBA)
     r = _distance(distance_m)
     q = directivity(reflecting_surfaces)
-    a_bar = np.asarray(barrier_dB, dtype=float)
-    alpha = np.asarray(air_absorption_dB_per_m, dtype=float)
-    if np.any(alpha < 0):
-        raise ConfigurationError(
-            f"air_absorption_dB_per_m={air_absorption_dB_per_m!r} must be >= 0"
-        )
+    a_bar = real("barrier_dB", barrier_dB, lo=0.0)
+    alpha = real("air_absorption_dB_per_m", air_absorption_dB_per_m, lo=0.0)
     return lw + 10.0 * np.log10(q / (4.0 * np.pi * r**2)) - a_bar - alpha * r
 
 
@@ -199,8 +200,8 @@ def round_half_up(x: Any, decimals: int = 1) -> np.ndarray:
     """Round half away from zero at ``decimals`` (as a hand calculation would; numpy rounds half
     to even). A tiny offset guards binary representation (42.05 → 42.1)."""
     f = 10.0**decimals
-    v = np.asarray(x, dtype=float) * f
-    return np.sign(v) * np.floor(np.abs(v) + 0.5 + 1e-9) / f
+    v = np.asarray(x, dtype=float)[()] * f
+    return np.sign(v) * np.floor(abs(v) + 0.5 + 1e-9) / f
 
 
 def sound_pressure_level(
@@ -245,7 +246,7 @@ def sound_pressure_level(
     directivity(reflecting_surfaces, allow_free_field=not mcs)
     a_bar = barrier_attenuation(barrier)
     alpha = 0.0 if mcs else air_absorption_dB_per_m
-    if mcs and np.any(np.asarray(air_absorption_dB_per_m, dtype=float) != 0):
+    if mcs and np.max(np.abs(air_absorption_dB_per_m)) != 0:
         raise ConfigurationError(f"air absorption is not part of method={m.value!r}")
     lp = point_source_level(
         lwa_dBA, distance_m, reflecting_surfaces, barrier_dB=a_bar, air_absorption_dB_per_m=alpha
@@ -254,23 +255,36 @@ def sound_pressure_level(
         raise ConfigurationError(
             f"background_dBA applies to method='mcs020' only, not method={m.value!r}"
         )
+    bg = None
     if m is Method.MCS020:
         bg = MCS020_DEFAULT_BACKGROUND_DBA if background_dBA is None else background_dBA
-        bg = np.asarray(bg, dtype=float)
-        if np.any(~np.isfinite(bg)) or np.any(bg < 0):
-            raise ConfigurationError(f"background_dBA={background_dBA!r} must be finite and >= 0")
-        level = round_half_up(combine_levels(lp, bg), 1)
+        bg = real("background_dBA", bg, lo=0.0)
+    limit = real("limit_dBA", DEFAULT_LIMIT_DBA[m] if limit_dBA is None else limit_dBA)
+    return assess_level(lp, method=m, background_dBA=bg, limit_dBA=limit)
+
+
+def assess_level(
+    lp_dBA: Any, *, method: Method, background_dBA: Any = None, limit_dBA: Any
+) -> dict[str, Any]:
+    """Apply a method's rounding, background and limit to an (unrounded, checked) heat-pump level.
+
+    Used by :func:`sound_pressure_level` and :func:`designopt.noise.receiver_levels`; inputs are
+    not re-checked here.
+    """
+    m, lp, limit = method, lp_dBA, limit_dBA
+    mcs = m in (Method.MCS020A, Method.MCS020)
+    if m is Method.MCS020:
+        level = round_half_up(combine_levels(lp, background_dBA), 1)
     elif m is Method.MCS020A:
         level = round_half_up(lp, 1)
     else:
         level = lp
-    limit = np.asarray(DEFAULT_LIMIT_DBA[m] if limit_dBA is None else limit_dBA, dtype=float)
     margin = level - limit
     if mcs:
         margin = round_half_up(margin, 1)
     return {
         "level_dBA": level,
         "heat_pump_level_dBA": lp,
-        "limit_dBA": limit * np.ones_like(level),
+        "limit_dBA": limit + 0.0 * level,
         "margin_dB": margin,
     }

@@ -8,6 +8,7 @@ design (vectorised over the sound power) and returns the worst margin: the const
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +16,15 @@ from typing import Any
 import numpy as np
 
 from designopt.errors import ConfigurationError
+from designopt.noise._check import real
 from designopt.noise.propagation import (
     DEFAULT_LIMIT_DBA,
+    MCS020_DEFAULT_BACKGROUND_DBA,
     Method,
+    assess_level,
     barrier_attenuation,
     directivity,
     parse_method,
-    sound_pressure_level,
 )
 
 
@@ -50,7 +53,12 @@ class Receiver:
                 f"receiver {self.name!r}: distance_m={self.distance_m} must be finite and > 0"
             )
         directivity(self.reflecting_surfaces)
-        barrier_attenuation(self.barrier)
+        object.__setattr__(self, "_barrier_dB", float(barrier_attenuation(self.barrier)))
+
+    @property
+    def barrier_dB(self) -> float:
+        """Barrier attenuation [dB]."""
+        return self._barrier_dB  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -111,35 +119,11 @@ def receiver_levels(
     m = parse_method(method)
     if len(receivers) == 0:
         raise ConfigurationError("receivers must hold at least one Receiver")
-    lw = np.asarray(lwa_dBA, dtype=float)[..., None]
-    dist = np.array([r.distance_m for r in receivers])
-    refl = np.array([r.reflecting_surfaces for r in receivers])
-    bar = np.array([float(barrier_attenuation(r.barrier)) for r in receivers])
-    kw: dict[str, Any] = {}
-    if m is Method.MCS020:
-        from designopt.noise.propagation import MCS020_DEFAULT_BACKGROUND_DBA
-
-        kw["background_dBA"] = np.array(
-            [
-                MCS020_DEFAULT_BACKGROUND_DBA if r.background_dBA is None else r.background_dBA
-                for r in receivers
-            ]
-        )
-    elif any(r.background_dBA is not None for r in receivers):
-        raise ConfigurationError(
-            f"receiver background_dBA applies to method='mcs020' only, not method={m.value!r}"
-        )
-    if m not in (Method.MCS020, Method.MCS020A):
-        kw["air_absorption_dB_per_m"] = air_absorption_dB_per_m
-    res = sound_pressure_level(
-        lwa_dBA=lw,
-        distance_m=dist,
-        reflecting_surfaces=refl,
-        barrier=bar,
-        method=m,
-        limit_dBA=DEFAULT_LIMIT_DBA[m] if limit_dBA is None else limit_dBA,
-        **kw,
-    )
+    lw = real("lwa_dBA", lwa_dBA, lo=0.0, hi=150.0)
+    lw = np.asarray(lw)[..., None]
+    geom, bg = _receiver_terms(tuple(receivers), m, float(air_absorption_dB_per_m))
+    limit = real("limit_dBA", DEFAULT_LIMIT_DBA[m] if limit_dBA is None else limit_dBA)
+    res = assess_level(lw + geom, method=m, background_dBA=bg, limit_dBA=limit)
     margin = res["margin_dB"]
     worst = np.argmax(margin, axis=-1)
     return NoiseAssessment(
@@ -151,3 +135,34 @@ def receiver_levels(
         constraint=np.max(margin, axis=-1),
         worst=worst,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _receiver_terms(
+    receivers: tuple[Receiver, ...], m: Method, alpha: float
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per-receiver propagation term L_p − L_WA [dB] and background (mcs020), checked once."""
+    mcs = m in (Method.MCS020, Method.MCS020A)
+    if mcs and alpha != 0:
+        raise ConfigurationError(f"air absorption is not part of method={m.value!r}")
+    if alpha < 0 or not np.isfinite(alpha):
+        raise ConfigurationError(f"air_absorption_dB_per_m={alpha} must be finite and >= 0")
+    dist = np.array([r.distance_m for r in receivers])
+    q = directivity(np.array([r.reflecting_surfaces for r in receivers]), allow_free_field=not mcs)
+    bar = np.array([r.barrier_dB for r in receivers])
+    geom = 10.0 * np.log10(q / (4.0 * np.pi * dist**2)) - bar - alpha * dist
+    bg = None
+    if m is Method.MCS020:
+        bg = np.array(
+            [
+                MCS020_DEFAULT_BACKGROUND_DBA if r.background_dBA is None else r.background_dBA
+                for r in receivers
+            ]
+        )
+        real("background_dBA", bg, lo=0.0)
+    elif any(r.background_dBA is not None for r in receivers):
+        raise ConfigurationError(
+            f"receiver background_dBA applies to method='mcs020' only, not method={m.value!r}"
+        )
+    geom.flags.writeable = False
+    return geom, bg

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from designopt.errors import ConfigurationError
+from designopt.noise._check import real
 
 #: Default A-weighted specific sound power level of the fan, L_Ws,A [dB(A)] re 1 m³/s and 1 Pa.
 #: Fitted to Keymark medians with the typical designs of :func:`typical_outdoor_unit` [A,
@@ -62,13 +63,7 @@ class CompressorType(StrEnum):
 
 
 def _pos(name: str, value: Any, *, allow_zero: bool = False) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
-    bad = (a < 0) if allow_zero else (a <= 0)
-    if np.any(~np.isfinite(a)) or np.any(bad):
-        raise ConfigurationError(
-            f"{name}={value!r} must be finite and {'>= 0' if allow_zero else '> 0'}"
-        )
-    return a
+    return real(name, value, lo=0.0, lo_open=not allow_zero)
 
 
 def fan_pressure_rise(
@@ -189,9 +184,7 @@ def outdoor_unit_sound_power(
     >>> 55 < float(lw["total"]) < 63
     True
     """
-    s = _pos("speed_ratio", speed_ratio)
-    if np.any(s > 1.5):
-        raise ConfigurationError(f"speed_ratio={speed_ratio!r} must be <= 1.5")
+    s = real("speed_ratio", speed_ratio, lo=0.0, hi=1.5, lo_open=True)
     lf = fan_sound_power(
         volume_flow_m3_s=volume_flow_m3_s,
         pressure_rise_Pa=fan_pressure_rise_Pa,
