@@ -18,7 +18,7 @@ Three methods, in increasing detail:
   with, in every month, a peak pulse of the month's peak extraction and injection of the given
   duration on top ("L3"; Peere et al. 2021).
 * :func:`simulate_hourly` -- an hourly (or any uniform step) series, superposed exactly by FFT
-  convolution (:func:`scipy.signal.fftconvolve`; O(n log n), no aggregation error).  For long
+  convolution (:mod:`scipy.fft`; O(n log n), no aggregation error).  For long
   series, the Claesson & Javed (2012) load aggregation of pygfunction gives the same result
   (checked in the tests) but is slower in Python.
 
@@ -372,8 +372,6 @@ def simulate_hourly(
 
     ``dt`` [s] is the step of the series.  Returns temperatures at the end of every step.
     """
-    from scipy.signal import fftconvolve
-
     H, n = borefield.H, borefield.n_boreholes
     _check_common(H, r_b_star, n)
     tg = ground.t_ground(H=H, D=borefield.D)
@@ -382,7 +380,7 @@ def simulate_hourly(
     t_end = dt * np.arange(1, nt + 1)
     g_steps = g(H, t_end)
     dq = np.diff(q, prepend=0.0)
-    resp = fftconvolve(dq, g_steps)[:nt]
+    resp = _fft_convolve_head(dq, g_steps)
     t_wall = tg - resp / (2.0 * math.pi * ground.conductivity)
     t_f = t_wall - q * r_b_star
     return LifetimeTemperatures(
@@ -397,6 +395,16 @@ def simulate_hourly(
         r_b_star=r_b_star,
         t_ground=tg,
     )
+
+
+def _fft_convolve_head(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """First ``len(a)`` values of the linear convolution of ``a`` and ``b`` (same length), by
+    real FFT (scipy.fft; scipy.signal is avoided for its import time)."""
+    from scipy import fft
+
+    n = len(a)
+    m = fft.next_fast_len(2 * n - 1, real=True)
+    return fft.irfft(fft.rfft(a, m) * fft.rfft(b, m), m)[:n]
 
 
 def three_pulse(

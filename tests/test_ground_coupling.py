@@ -1,0 +1,126 @@
+"""Heat pump / borefield coupling and the hybrid air/ground heat pump (designopt.ground)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from designopt.errors import ConfigurationError
+from designopt.ground import Borefield, FluidLimits, Ground
+from designopt.ground.coupling import carnot_map, operate, simulate_coupled, size_length_coupled
+from designopt.ground.gfunction import clear_memory_cache
+from designopt.ground.hybrid import hybrid_length_saving, split_hybrid
+
+T0 = 273.15
+YEARS = 3
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cache(tmp_path_factory):
+    old = os.environ.get("DESIGNOPT_CACHE_DIR")
+    os.environ["DESIGNOPT_CACHE_DIR"] = str(tmp_path_factory.mktemp("gcache"))
+    clear_memory_cache()
+    yield
+    clear_memory_cache()
+    if old is None:
+        os.environ.pop("DESIGNOPT_CACHE_DIR", None)
+    else:
+        os.environ["DESIGNOPT_CACHE_DIR"] = old
+
+
+HOURS = np.arange(8760)
+T_OUT = T0 + 10 - 10 * np.cos(2 * np.pi * (HOURS - 500) / 8760) + 4 * np.sin(2 * np.pi * HOURS / 24)
+DEMAND = np.clip(400.0 * (T0 + 15 - T_OUT), 0.0, None)  # W, UA = 400 W/K, balance point 15 degC
+PMAP = carnot_map(carnot_fraction=0.5, heat_output_W=12_000.0)
+GROUND = Ground(conductivity=2.0, volumetric_heat_capacity=2.2e6, t_undisturbed=T0 + 10)
+FIELD = Borefield.rectangle(nx=2, ny=1, spacing=8.0, H=100.0)
+LIMITS = FluidLimits(t_min=T0 - 1.0, t_max=T0 + 25.0)
+FLOW = dict(m_flow=0.6, cp=3800.0)
+
+
+def test_operate_energy_balance_and_demand():
+    tol_W = 1e-6
+    op = operate(PMAP, demand_W=DEMAND, t_source_K=T0 + 5.0, t_sink_K=T0 + 35.0)
+    # evaporator heat = heat delivered - electric power (no fan in a ground unit)
+    assert np.allclose(op["evaporator"], op["heat"] - op["electric"], atol=1e-6)
+    assert np.allclose(op["heat"] + op["unmet"], DEMAND, atol=tol_W)
+    assert op["unmet"].max() < tol_W
+
+
+def test_cop_below_carnot_and_rises_with_source_temperature():
+    cold = operate(PMAP, demand_W=[6000.0], t_source_K=T0 - 2, t_sink_K=T0 + 35)
+    warm = operate(PMAP, demand_W=[6000.0], t_source_K=T0 + 8, t_sink_K=T0 + 35)
+    cop_cold = cold["heat"][0] / cold["electric"][0]
+    cop_warm = warm["heat"][0] / warm["electric"][0]
+    carnot = (T0 + 35) / 37.0
+    assert cop_cold < cop_warm < carnot
+
+
+def test_fixed_point_converges_and_is_self_consistent():
+    tol_K = 0.01
+    res = simulate_coupled(
+        borefield=FIELD,
+        ground=GROUND,
+        resistance=0.1,
+        pmap=PMAP,
+        heat_demand_W=DEMAND,
+        t_sink_K=T0 + 35,
+        years=YEARS,
+        **FLOW,
+    )
+    assert res.max_change_K < tol_K and res.iterations > 1
+    # the ground load is the map's evaporator heat at the converged source temperature
+    op = operate(PMAP, demand_W=np.tile(DEMAND, YEARS), t_source_K=res.t_source, t_sink_K=T0 + 35)
+    assert np.max(np.abs(op["evaporator"] - res.loads.series())) < 5.0  # W, from tol_K
+
+
+def test_one_pass_approximation_error_on_length():
+    """Measured: the one-pass loads (COP at T_g) oversize the borehole; keep it bounded."""
+    kw = dict(
+        borefield=FIELD,
+        ground=GROUND,
+        resistance=0.1,
+        limits=LIMITS,
+        pmap=PMAP,
+        heat_demand_W=DEMAND,
+        t_sink_K=T0 + 35,
+        years=YEARS,
+        **FLOW,
+    )
+    coupled, _ = size_length_coupled(**kw)
+    one_pass, _ = size_length_coupled(one_pass=True, **kw)
+    error_pct = (one_pass.H / coupled.H - 1) * 100
+    assert 0.0 < error_pct < 15.0
+
+
+def test_map_without_required_variables_is_rejected():
+    with pytest.raises(ConfigurationError, match="evaporator_heat"):
+        operate(PMAP.drop_vars("evaporator_heat"), demand_W=[1.0], t_source_K=T0, t_sink_K=T0 + 35)
+
+
+def test_split_hybrid():
+    g, a = split_hybrid(DEMAND, T_OUT, T0 + 2.0)
+    assert np.allclose(g + a, DEMAND)
+    assert np.all(g[T_OUT >= T0 + 2.0] == 0.0)
+
+
+def test_hybrid_saves_length_and_saving_grows_as_switchover_drops():
+    ds = hybrid_length_saving(
+        borefield=FIELD,
+        ground=GROUND,
+        resistance=0.1,
+        limits=LIMITS,
+        pmap_ground=PMAP,
+        heat_demand_W=DEMAND,
+        t_outdoor_K=T_OUT,
+        t_sink_K=T0 + 35,
+        switchover_K=[T0 + 0.0, T0 + 6.0],
+        years=YEARS,
+        **FLOW,
+    )
+    saved = ds["length_saved"].values
+    assert np.all(ds["feasible"].values)
+    assert saved[0] > saved[1] > 0.0
+    assert ds["length_saved"].attrs["units"] == "m"
