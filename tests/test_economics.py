@@ -407,3 +407,15 @@ def test_charge_constraint_with_user_cap():
     assert float(charge_constraint(1.2, 4.94, user_cap_kg=1.0)) == pytest.approx(0.2)
     assert float(charge_constraint(0.5, 0.988)) < 0
     assert float(charge_constraint(1.0, np.inf, scaled=True)) == -1.0
+
+
+def test_gwp_and_lfl_agree_with_the_refrigerant_catalogue():
+    from designopt import refrigerants
+
+    for name in refrigerants.names():
+        ref = refrigerants.get(name)
+        assert gwp_of(name) == ref.gwp100
+        expected = np.inf if ref.lfl_kg_m3 is None else ref.lfl_kg_m3
+        assert lfl_of(name) == expected
+    # not in the catalogue: fallback tables
+    assert gwp_of("R454B") == 466.0 and lfl_of("R454B") == pytest.approx(0.296)

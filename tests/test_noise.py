@@ -311,3 +311,11 @@ def test_cli_bad_input_exit_2(capsys, extra, message):
     rc = main(["noise", "--lwa-dBA", "60", *extra])
     err = capsys.readouterr().err
     assert rc == 2 and message in err
+
+
+def test_barrier_aliases_of_case_files():
+    from designopt.noise import barrier_attenuation
+
+    assert float(barrier_attenuation("partial")) == 5.0
+    assert float(barrier_attenuation("full")) == 10.0
+    assert float(barrier_attenuation(["none", "full", 2.5])[1]) == 10.0

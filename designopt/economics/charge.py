@@ -199,8 +199,18 @@ def refrigerant_charge(
 
 
 def lfl_of(refrigerant: str) -> float:
-    """Lower flammability limit [kg/m³]; ``inf`` for refrigerants not in :data:`LFL_KG_M3`
-    that are known non-flammable (R744, R410A, R134a); error otherwise."""
+    """Lower flammability limit [kg/m³]; ``inf`` for a non-flammable refrigerant.
+
+    Uses :mod:`designopt.refrigerants` (``lfl_kg_m3``; None = non-flammable) and, for
+    refrigerants it does not list, :data:`LFL_KG_M3`.
+    """
+    from designopt import refrigerants as _ref
+
+    try:
+        lfl = _ref.get(refrigerant).lfl_kg_m3
+        return float("inf") if lfl is None else float(lfl)
+    except ConfigurationError:
+        pass
     key = str(refrigerant).upper()
     if key in LFL_KG_M3:
         return LFL_KG_M3[key]

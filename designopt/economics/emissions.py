@@ -26,8 +26,8 @@ from designopt.economics._check import real
 from designopt.errors import ConfigurationError
 
 #: Fallback 100-year GWPs [kg CO2e/kg], IPCC AR4 values as listed in Regulation (EU) 517/2014
-#: Annexes I and IV (mixtures by mass-weighted sum). Used only if ``designopt.refrigerants``
-#: is not available. R1270 (propene) from IPCC AR4 Table 2.14 is given as 2 [U]; R454B/R454C
+#: Annexes I and IV (mixtures by mass-weighted sum). Used only for refrigerants that
+#: ``designopt.refrigerants`` does not list. R1270 (propene) from IPCC AR4 Table 2.14 is given as 2 [U]; R454B/R454C
 #: are mass-weighted AR4 sums [U].
 FALLBACK_GWP_AR4: dict[str, float] = {
     "R290": 3.0,
@@ -46,22 +46,16 @@ FALLBACK_GWP_AR4: dict[str, float] = {
 
 
 def gwp_of(refrigerant: str) -> float:
-    """100-year GWP [kg CO2e/kg] of a refrigerant.
+    """100-year GWP (AR4 basis, F-gas Regulation) [kg CO2e/kg] of a refrigerant.
 
-    Uses ``designopt.refrigerants`` when it provides the value, otherwise
-    :data:`FALLBACK_GWP_AR4`. Raises ConfigurationError for an unknown name.
+    Uses the catalogue :mod:`designopt.refrigerants` (``gwp100``) and, for refrigerants it does
+    not list, :data:`FALLBACK_GWP_AR4`. Raises ConfigurationError for an unknown name.
     """
-    try:  # pragma: no cover - depends on another module's API
-        from designopt import refrigerants as _ref  # type: ignore[attr-defined]
+    from designopt import refrigerants as _ref
 
-        for getter in ("gwp", "get_gwp"):
-            fn = getattr(_ref, getter, None)
-            if callable(fn):
-                return float(fn(refrigerant))
-        get = getattr(_ref, "get", None) or getattr(_ref, "refrigerant", None)
-        if callable(get):
-            return float(get(refrigerant).gwp)
-    except (ImportError, AttributeError, KeyError, ValueError):
+    try:
+        return float(_ref.get(refrigerant).gwp100)
+    except ConfigurationError:
         pass
     key = str(refrigerant).upper()
     if key not in FALLBACK_GWP_AR4:

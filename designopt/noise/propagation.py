@@ -101,12 +101,24 @@ def parse_method(method: str | Method) -> Method:
         ) from None
 
 
+#: Short aliases (as in case files): "partial" = partial view over a solid barrier (5 dB),
+#: "full" = a solid barrier fully screening the unit, no line of sight (10 dB).
+BARRIER_ALIASES: dict[str, Barrier] = {
+    "partial": Barrier.SOLID_PARTIAL_VIEW,
+    "full": Barrier.SOLID_NO_VIEW,
+}
+
+
 def _barrier_from_name(name: Any) -> float:
+    key = str(name).lower().replace("_", "-")
+    if key in BARRIER_ALIASES:
+        return BARRIER_ATTENUATION_DB[BARRIER_ALIASES[key]]
     try:
-        return BARRIER_ATTENUATION_DB[Barrier(str(name).lower().replace("_", "-"))]
+        return BARRIER_ATTENUATION_DB[Barrier(key)]
     except ValueError:
         raise ConfigurationError(
-            f"barrier={name!r} is unknown; valid: {[x.value for x in Barrier]} or a number of dB"
+            f"barrier={name!r} is unknown; valid: {[x.value for x in Barrier]}, aliases "
+            f"{sorted(BARRIER_ALIASES)} or a number of dB"
         ) from None
 
 
@@ -114,7 +126,7 @@ def barrier_attenuation(barrier: Any) -> Any:
     """Barrier attenuation [dB] from a :class:`Barrier` name (or names), or a number of dB."""
     if isinstance(barrier, str):
         return np.float64(_barrier_from_name(barrier))
-    arr = np.asarray(barrier)
+    arr = np.asarray(barrier, dtype=object if isinstance(barrier, (list, tuple)) else None)
     if arr.dtype.kind in "iuf":
         return real("barrier", arr, lo=0.0)
     out = np.empty(arr.shape, dtype=float)
