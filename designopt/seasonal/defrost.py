@@ -170,10 +170,11 @@ def saturation_pressure(t_K):
     611.2
     """
     t = np.asarray(t_K, dtype=float)
+    ln_t = np.log(t)
     c = _ICE
-    ln_ice = c[0] / t + c[1] + c[2] * t + c[3] * t**2 + c[4] * t**3 + c[5] * t**4 + c[6] * np.log(t)
+    ln_ice = c[0] / t + c[1] + t * (c[2] + t * (c[3] + t * (c[4] + t * c[5]))) + c[6] * ln_t
     w = _WATER
-    ln_wat = w[0] / t + w[1] + w[2] * t + w[3] * t**2 + w[4] * t**3 + w[5] * np.log(t)
+    ln_wat = w[0] / t + w[1] + t * (w[2] + t * (w[3] + t * w[4])) + w[5] * ln_t
     return np.exp(np.where(t < _T0_K, ln_ice, ln_wat))
 
 

@@ -117,13 +117,21 @@ class PreparedMap:
     source_type: str
     design_hash: str = ""
 
+    def __post_init__(self) -> None:
+        # (t_source * t_sink, 2 * speed) table: heat then power per grid node, for one gather
+        ns, nk, nsp = self.heat.shape
+        table = np.concatenate(
+            [self.heat.reshape(ns * nk, nsp), self.power.reshape(ns * nk, nsp)], axis=1
+        )
+        object.__setattr__(self, "_table", table)
+
     def interpolate(self, t_source_K, t_sink_K):
         """Heat output and power [W] at every speed, shape ``(n, n_speed)``.
 
         Bilinear in (t_source, t_sink).  Sources warmer than the grid are evaluated at its
         warmest point, sinks colder than the grid at its coldest (conservative); sources colder
-        or sinks warmer than the grid are outside the envelope.  A speed is usable where the four surrounding map
-        points converged; speeds above the highest usable one repeat it (the unit cannot go
+        or sinks warmer than the grid are outside the envelope.  A speed is usable where the
+        four surrounding map points converged; speeds above the highest usable one repeat it (the unit cannot go
         faster there, e.g. at its discharge-temperature limit), speeds below the lowest usable
         one repeat that (the unit cycles there).  Points outside the grid or without any usable
         speed get NaN and ``valid = False``.
@@ -146,27 +154,42 @@ class PreparedMap:
         j = np.clip(np.searchsorted(self.t_sink, y, side="right") - 1, 0, self.t_sink.size - 2)
         wx = np.clip((x - self.t_source[i]) / (self.t_source[i + 1] - self.t_source[i]), 0, 1)
         wy = np.clip((y - self.t_sink[j]) / (self.t_sink[j + 1] - self.t_sink[j]), 0, 1)
+        # one gather per corner from the stacked (heat, power) table, flattened over the grid
+        nk = self.t_sink.size
+        table = self._table
+        k00 = i * nk + j
+        a00 = np.take(table, k00, axis=0)
+        a01 = np.take(table, k00 + 1, axis=0)
+        a10 = np.take(table, k00 + nk, axis=0)
+        a11 = np.take(table, k00 + nk + 1, axis=0)
         wx = wx[:, None]
         wy = wy[:, None]
-
-        def _bilinear(a):
-            return (
-                (1 - wx) * (1 - wy) * a[i, j]
-                + wx * (1 - wy) * a[i + 1, j]
-                + (1 - wx) * wy * a[i, j + 1]
-                + wx * wy * a[i + 1, j + 1]
-            )
-
-        heat = _bilinear(self.heat)
-        power = _bilinear(self.power)
+        lo = a00 + wy * (a01 - a00)
+        hi = a10 + wy * (a11 - a10)
+        both = lo + wx * (hi - lo)
+        ns = self.speed.size
+        heat = both[:, :ns]
+        power = both[:, ns:]
         finite = ok[:, None] & np.isfinite(heat) & np.isfinite(power) & (heat > 0) & (power > 0)
         # usable speeds: the contiguous run of converged points starting at the lowest converged
         # speed; columns outside the run repeat its ends (the unit cannot run slower or faster
         # there: it cycles at the lowest usable speed, saturates at the highest)
-        cols = np.arange(self.speed.size)[None, :]
+        if finite.all():  # common case: every speed usable everywhere
+            valid = np.ones(x.size, dtype=bool)
+            return (
+                heat,
+                power,
+                valid,
+                np.full(x.size, self.speed[0]),
+                np.full(x.size, self.speed[-1]),
+            )
+        cols = np.arange(ns)[None, :]
         valid = finite.any(axis=1)
         first = np.argmax(finite, axis=1)[:, None]
-        broken = np.logical_or.accumulate(~finite & (cols > first), axis=1)
+        gap = ~finite & (cols > first)
+        broken = gap.copy()
+        for c in range(1, ns):  # running "a gap has occurred" along the (short) speed axis
+            broken[:, c] |= broken[:, c - 1]
         usable = finite & (cols >= first) & ~broken
         top = np.where(valid, usable.sum(axis=1) - 1 + first[:, 0], 0)
         idx = np.clip(cols, first, top[:, None])
