@@ -205,7 +205,8 @@ def _check_finite(fluid: str, backend: Backend, **inputs: float) -> None:
             )
 
 
-def _check_T(fluid: str, backend: Backend, T: float, **inputs: float) -> None:
+def _check_T(fluid: str, backend: Backend, value_T: float, **inputs: float) -> None:
+    T = value_T
     lim = fluid_limits(fluid)
     if T < lim.t_triple_K:
         raise PropertyError(
@@ -219,7 +220,8 @@ def _check_T(fluid: str, backend: Backend, T: float, **inputs: float) -> None:
         )
 
 
-def _check_p(fluid: str, backend: Backend, p: float, **inputs: float) -> None:
+def _check_p(fluid: str, backend: Backend, value_p: float, **inputs: float) -> None:
+    p = value_p
     lim = fluid_limits(fluid)
     if p <= 0.0:
         raise PropertyError(
@@ -345,7 +347,8 @@ def state_ps(fluid: str, *, p: float, s: float, backend: Backend | str = Backend
     return _read(fluid, be, a, False, p=p, s=s)
 
 
-def _check_q(fluid: str, backend: Backend, q: float, **inputs: float) -> None:
+def _check_q(fluid: str, backend: Backend, quality: float, **inputs: float) -> None:
+    q = quality
     if not 0.0 <= q <= 1.0:
         raise PropertyError(
             f"{_describe(fluid, backend, **inputs)}: quality q={q!r} must lie in [0, 1]"

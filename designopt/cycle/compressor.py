@@ -53,7 +53,7 @@ def default_eta_vol(pi, *, clearance: float = 0.04, exponent: float = 1.10, eta_
 def default_eta_is(pi, *, a: float = 0.85, b: float = 0.046667):
     """Overall isentropic efficiency [1] of the default map (Brunin et al. 1997), clipped to [0.3, 0.85]."""
     pi = np.asarray(pi, dtype=float)
-    return np.clip(a - b * pi, 0.3, 0.85)
+    return np.minimum(np.maximum(a - b * pi, 0.3), 0.85)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -189,4 +189,4 @@ class Compressor:
 
     def eta_is(self, pi):
         """Overall isentropic efficiency [1] at pressure ratio ``pi`` (default map)."""
-        return np.clip(default_eta_is(pi) * self.eta_is_scale, 0.2, 0.95)
+        return np.minimum(np.maximum(default_eta_is(pi) * self.eta_is_scale, 0.2), 0.95)

@@ -82,7 +82,7 @@ class FluidTables:
     # -- 1-D saturation -------------------------------------------------------------------
     def _row(self, t_sat):
         x = (np.asarray(t_sat, dtype=float) - self.t0_K) / DT_SAT_K
-        i = np.clip(np.floor(x), 0, self.n_sat - 2).astype(np.intp)
+        i = np.minimum(np.maximum(np.floor(x), 0), self.n_sat - 2).astype(np.intp)
         w = x - i
         return i, w
 
@@ -125,7 +125,7 @@ class FluidTables:
     def _cell(self, t_sat, d, step, n):
         i, w = self._row(t_sat)
         y = np.asarray(d, dtype=float) / step
-        j = np.clip(np.floor(y), 0, n - 2).astype(np.intp)
+        j = np.minimum(np.maximum(np.floor(y), 0), n - 2).astype(np.intp)
         v = y - j
         return i, w, j, v
 
@@ -165,7 +165,7 @@ class FluidTables:
         row = tab[i] * (1 - w[..., None]) + tab[i + 1] * w[..., None]  # (..., N_SH) at this t_sat
         # monotone in superheat: locate the cell by counting grid values below the target
         below = np.sum(row < target[..., None], axis=-1) - 1
-        below = np.clip(below, 0, N_SH - 2)
+        below = np.minimum(np.maximum(below, 0), N_SH - 2)
         idx = below[..., None]
         lo = np.take_along_axis(row, idx, axis=-1)[..., 0]
         hi = np.take_along_axis(row, idx + 1, axis=-1)[..., 0]
@@ -290,3 +290,131 @@ def fluid_tables(fluid: str) -> FluidTables:
     )
     tmp.replace(path)
     return tab
+
+
+class CoolPropProvider:
+    """Same interface as :class:`FluidTables`, but every value is a direct CoolProp flash.
+
+    Slow (a Python loop over the elements); used to validate the tables and the tabulated
+    operating-point solve against HEOS or BICUBIC&HEOS.  Phases are imposed on the
+    single-phase p-T flashes (CoolProp issue #629).
+    """
+
+    def __init__(self, fluid: str, backend: str = "HEOS"):
+        from designopt.properties import abstract_state, fluid_limits
+
+        self.fluid = fluid
+        self.backend = backend
+        self._a = abstract_state(fluid, backend)
+        lim = fluid_limits(fluid)
+        self.t_crit_K = lim.t_crit_K
+        self.p_crit_Pa = lim.p_crit_Pa
+        self.t_max_K = lim.t_max_K
+        self.t_min_K = max(np.ceil(lim.t_triple_K) + 1.0, T_LOW_FLOOR_K)
+        n = int(np.floor((lim.t_crit_K - T_HIGH_MARGIN_K - self.t_min_K) / DT_SAT_K)) + 1
+        self.t_max_sat_K = self.t_min_K + (n - 1) * DT_SAT_K
+
+    def _cp(self):
+        import CoolProp.CoolProp as CP  # noqa: N812
+
+        return CP
+
+    def _loop(self, fn, *arrays, nout=1):
+        arrays = np.broadcast_arrays(*[np.asarray(a, float) for a in arrays])
+        shape = arrays[0].shape
+        out = np.full((nout,) + shape, np.nan)
+        flat = [a.ravel() for a in arrays]
+        for k in range(flat[0].size):
+            try:
+                vals = fn(*[f[k] for f in flat])
+            except ValueError:
+                self._a.unspecify_phase()
+                continue
+            out[(slice(None),) + np.unravel_index(k, shape)] = vals
+        return out
+
+    def saturation(self, t_sat):
+        CP, a = self._cp(), self._a
+        lo, hi = self.t_min_K, self.t_max_sat_K
+
+        def f(t):
+            if not lo <= t <= hi:
+                return (np.nan,) * 8
+            a.update(CP.QT_INPUTS, 1.0, t)
+            p, hd, sd, rd, cpd = a.p(), a.hmass(), a.smass(), a.rhomass(), a.cpmass()
+            a.update(CP.PQ_INPUTS, p, 0.0)
+            return (p, hd, sd, rd, a.T(), a.hmass(), cpd, a.cpmass())
+
+        o = self._loop(f, t_sat, nout=8)
+        keys = ("p", "h_dew", "s_dew", "rho_dew", "t_bub", "h_bub", "cp_dew", "cp_bub")
+        return dict(zip(keys, o, strict=True))
+
+    def _gas(self, t_sat, dt):
+        CP, a = self._cp(), self._a
+        a.update(CP.QT_INPUTS, 1.0, t_sat)
+        if dt <= 0.0:
+            return a
+        p = a.p()
+        a.specify_phase(CP.iphase_gas)
+        try:
+            a.update(CP.PT_INPUTS, p, t_sat + dt)
+        finally:
+            a.unspecify_phase()
+        return a
+
+    def superheated(self, t_sat, dt_sh):
+        lo, hi = self.t_min_K, self.t_max_sat_K
+
+        def f(t, d):
+            if not (lo <= t <= hi and 0 <= d <= (N_SH - 1) * DT_SH_K and t + d <= self.t_max_K):
+                return (np.nan,) * 3
+            a = self._gas(t, d)
+            return (a.hmass(), a.smass(), a.rhomass())
+
+        o = self._loop(f, t_sat, dt_sh, nout=3)
+        return o[0], o[1], o[2]
+
+    def subcooled_h(self, t_sat, dt_sc):
+        CP, a = self._cp(), self._a
+        lo, hi = self.t_min_K, self.t_max_sat_K
+
+        def f(t, d):
+            if not (lo <= t <= hi and 0 <= d <= (N_SC - 1) * DT_SC_K):
+                return np.nan
+            a.update(CP.QT_INPUTS, 1.0, t)
+            p = a.p()
+            a.update(CP.PQ_INPUTS, p, 0.0)
+            if d <= 0.0:
+                return a.hmass()
+            tb = a.T()
+            a.specify_phase(CP.iphase_liquid)
+            try:
+                a.update(CP.PT_INPUTS, p, tb - d)
+            finally:
+                a.unspecify_phase()
+            return a.hmass()
+
+        return self._loop(f, t_sat, dt_sc)[0]
+
+    def _inv(self, t_sat, target, pair):
+        CP, a = self._cp(), self._a
+        lo, hi = self.t_min_K, self.t_max_sat_K
+
+        def f(t, x):
+            if not lo <= t <= hi:
+                return np.nan
+            a.update(CP.QT_INPUTS, 1.0, t)
+            p = a.p()
+            if pair == "PSmass_INPUTS":
+                a.update(CP.PSmass_INPUTS, p, x)
+            else:
+                a.update(CP.HmassP_INPUTS, x, p)
+            return max(a.T() - t, 0.0)
+
+        return self._loop(f, t_sat, target)[0]
+
+    def superheat_from_s(self, t_sat, s):
+        return self._inv(t_sat, s, "PSmass_INPUTS")
+
+    def superheat_from_h(self, t_sat, h):
+        return self._inv(t_sat, h, "HmassP_INPUTS")
