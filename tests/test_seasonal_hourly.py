@@ -413,3 +413,23 @@ def test_with_cycle_model_map():
         assert res.summary.hours_hp_on > 0.9 * 4910
         spf[name] = res.summary.spf_h3
     assert spf["35"] > spf["55"] > 1.0
+
+
+def test_failed_map_points_limit_the_speed_range():
+    """NaN (non-converged) map points: the unit saturates at / cycles at the usable speeds."""
+    ds = carnot_fraction_map(heat_nominal_W=10e3, speed=(0.2, 0.6, 1.0), source_type="water")
+    heat = ds.heat_output.values.copy()
+    heat[:, :, 2] = np.nan  # top speed fails everywhere -> capacity saturates at 0.6
+    heat[:, :, 0] = np.nan  # bottom speed fails too -> cycling at 0.6
+    ds["heat_output"].values[:] = heat
+    loads = np.array([1000.0, 5000.0, 9000.0])
+    b = HourlyHeatLoad(load_W_series=loads, design_load_W=9000.0)
+    res = simulate(
+        ds, _weather([0.0, 0.0, 0.0]), b, HeatingCurve.underfloor(), t_source_K=280.15, cdh=1.0
+    )
+    d = res.data
+    np.testing.assert_allclose(d.speed.values, [0.6, 0.6, 0.6])
+    np.testing.assert_allclose(d.heat_hp.values, [1000.0, 5000.0, 6000.0])
+    np.testing.assert_allclose(d.heat_backup.values, [0.0, 0.0, 3000.0])
+    assert float(d.cycling_ratio[0]) == pytest.approx(1000.0 / 6000.0)
+    assert _balance(res) < 1e-9

@@ -255,8 +255,14 @@ def prepare_map(pmap: xr.Dataset | PreparedMap) -> PreparedMap:
     use = np.concatenate([[s_min], inner, [s_max]])
     k = np.clip(np.searchsorted(spd, use, side="right") - 1, 0, spd.size - 2)
     w = np.clip((use - spd[k]) / (spd[k + 1] - spd[k]), 0, 1)
-    heat_u = heat[:, :, k] * (1 - w) + heat[:, :, k + 1] * w
-    power_u = power[:, :, k] * (1 - w) + power[:, :, k + 1] * w
+
+    def _at_speeds(a):
+        mixed = a[:, :, k] * (1 - w) + a[:, :, k + 1] * w
+        # on a grid speed take the grid value itself (a failed neighbour must not spoil it)
+        return np.where(w == 0.0, a[:, :, k], np.where(w == 1.0, a[:, :, k + 1], mixed))
+
+    heat_u = _at_speeds(heat)
+    power_u = _at_speeds(power)
     source_type = str(pmap.attrs.get("source_type", "air")).lower()
     if source_type not in ("air", "ground", "water"):
         raise ConfigurationError(
