@@ -146,6 +146,45 @@ def main() -> None:
     p.add_argument("--keymark", default=None, help="path to keymark_en14825.csv (optional)")
     args = p.parse_args()
     one = draw_inputs(None)
+    parts = {
+        "refrigerant_charge": lambda: refrigerant_charge(
+            evaporator_area_m2=50.0,
+            condenser_area_m2=1.0,
+            rho_liquid_cond_kg_m3=460.0,
+            rho_vapour_cond_kg_m3=40.0,
+            rho_liquid_evap_kg_m3=530.0,
+            rho_vapour_evap_kg_m3=9.0,
+        ),
+        "capital_cost": lambda: capital_cost(
+            compressor_displacement_m3_s=0.002,
+            evaporator_area_m2=50.0,
+            condenser_area_m2=1.0,
+            fan_diameter_m=0.5,
+            refrigerant_charge_kg=1.0,
+            heat_output_W=8e3,
+        ),
+        "lifetime_cost": lambda: lifetime_cost(
+            capital=1e4,
+            discount_rate=0.04,
+            lifetime_years=20,
+            annual_electricity_kWh=3000.0,
+            electricity_price_per_kWh=0.3,
+            annual_heat_kWh=12000.0,
+        ),
+        "tewi": lambda: tewi(
+            charge_kg=1.0,
+            gwp=3.0,
+            lifetime_years=20,
+            annual_electricity_kWh=3000.0,
+            grid_factor_kg_per_kWh=0.2,
+        ),
+        "outdoor_unit_sound_power": lambda: outdoor_unit_sound_power(
+            volume_flow_m3_s=1.0, compressor_power_W=2e3, fan_diameter_m=0.6
+        ),
+        "receiver_levels (3)": lambda: receiver_levels(60.0, RECEIVERS),
+    }
+    for name, fn in parts.items():
+        print(f"  {name:<26} {timeit(fn, 500) * 1e6:8.1f} us (one design)")
     t1 = timeit(lambda: chain(one), 300)
     print(
         f"one design, full chain (charge, capital, lifetime, TEWI, L_WA, 3 receivers): {t1 * 1e3:.3f} ms"

@@ -92,6 +92,8 @@ def internal_volume(
 
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
+_GL_T = (_GL_X + 1.0) / 2.0  # nodes mapped to [0, 1]
+_GL_W_HALF = _GL_W / 2.0
 
 
 def mean_two_phase_density(rho_liquid: Any, rho_vapour: Any, x_in: Any, x_out: Any) -> np.ndarray:
@@ -103,13 +105,20 @@ def mean_two_phase_density(rho_liquid: Any, rho_vapour: Any, x_in: Any, x_out: A
     rv = np.asarray(_arr("rho_vapour", rho_vapour, positive=True))[..., None]
     if np.max(rv - rl) >= 0:
         raise ConfigurationError("rho_vapour must be below rho_liquid (two-phase zone below Tcrit)")
+    return _zivi_mean_density(rl[..., 0], rv[..., 0], x_in, x_out)[()]
+
+
+def _zivi_mean_density(rl: Any, rv: Any, x_in: Any, x_out: Any) -> np.ndarray:
+    """Unchecked kernel of :func:`mean_two_phase_density`."""
+    rl = np.asarray(rl, dtype=float)[..., None]
+    rv = np.asarray(rv, dtype=float)[..., None]
     xi = np.asarray(x_in, dtype=float)[..., None]
     xo = np.asarray(x_out, dtype=float)[..., None]
-    x = xi + (xo - xi) * (_GL_X + 1.0) / 2.0
+    x = xi + (xo - xi) * _GL_T
     x = np.clip(x, 1e-9, 1.0)
     alpha = 1.0 / (1.0 + (1.0 - x) / x * (rv / rl) ** (2.0 / 3.0))
     rho = alpha * rv + (1.0 - alpha) * rl
-    return (rho @ _GL_W / 2.0)[()]
+    return rho @ _GL_W_HALF
 
 
 @dataclass(frozen=True)
@@ -182,8 +191,18 @@ def refrigerant_charge(
     rve = _arr("rho_vapour_evap_kg_m3", rho_vapour_evap_kg_m3, positive=True)
     v_evap = internal_volume(evaporator_area_m2, evaporator_type)
     v_cond = internal_volume(condenser_area_m2, condenser_type)
-    rho_tp_e = mean_two_phase_density(rle, rve, xin, 1.0)
-    rho_tp_c = mean_two_phase_density(rlc, rvc, 1.0, 0.0)
+    for side, rl, rv in (("evap", rle, rve), ("cond", rlc, rvc)):
+        if np.max(rv - rl) >= 0:
+            raise ConfigurationError(
+                f"rho_vapour_{side}_kg_m3={rv!r} must be below rho_liquid_{side}_kg_m3={rl!r}"
+            )
+    both = _zivi_mean_density(
+        np.stack(np.broadcast_arrays(rle, rlc), axis=-1),
+        np.stack(np.broadcast_arrays(rve, rvc), axis=-1),
+        np.stack(np.broadcast_arrays(xin, 1.0), axis=-1),
+        np.array([1.0, 0.0]),
+    )
+    rho_tp_e, rho_tp_c = both[..., 0][()], both[..., 1][()]
     m_evap = v_evap * ((1.0 - sh) * rho_tp_e + sh * rve)
     m_cond = v_cond * (fv * rvc + ftp * rho_tp_c + fl * rlc)
 
