@@ -447,3 +447,17 @@ def test_real_cycle_design_average_climate():
     np.testing.assert_allclose(r35.hp_heat_W + r35.backup_W, r35.load_W, rtol=1e-12)
     # a current certified air/water unit: SCOP 35 °C typically 3.5-5.5 (Keymark IQR 4.5-4.8)
     assert 3.0 < r35.scop < 6.0
+
+
+@pytest.mark.parametrize("climate", ["average", "colder", "warmer"])
+def test_physics_route_consistent_with_rating_route(climate):
+    """Declared points taken from the physics route and rated by the rating route (linear
+    interpolation between points instead of every bin) give nearly the same SCOP_on."""
+    tol_pct = 1.0
+    ds = bilinear_map()
+    r = seasonal_performance(
+        ds, climate=climate, t_biv_K=T0 - 4.0 if climate != "warmer" else None, defrost=None
+    )
+    dp = r.to_declared()
+    rated = rate_declared(dp, strict=True)
+    assert 100 * abs(rated.scop_on[0] / r.scop_on - 1) < tol_pct

@@ -634,6 +634,12 @@ class SeasonalResult:
         Per-bin values: temperature, hours, load, heat-pump heat and power, back-up heat
         (= power), COP of the heat pump in the bin (with cycling and defrost), compressor speed
         (NaN where off), flow temperature.
+    capacity_W, cop_steady : ndarray
+        Per bin: the capacity at the running speed (the load when modulating, the minimum-speed
+        capacity when cycling, the maximum when short) and the steady COP there (no cycling
+        loss): what a certificate declares as Pdh and COPd at a test point.
+    cdh : float
+        Degradation coefficient used for cycling [1].
     climate : str
     application_degC : int
     """
@@ -655,10 +661,41 @@ class SeasonalResult:
     hp_power_W: np.ndarray = field(repr=False)
     backup_W: np.ndarray = field(repr=False)
     cop_bin: np.ndarray = field(repr=False)
+    capacity_W: np.ndarray = field(repr=False)
+    cop_steady: np.ndarray = field(repr=False)
     speed: np.ndarray = field(repr=False)
     flow_K: np.ndarray = field(repr=False)
     climate: str = "average"
     application_degC: int = 35
+    cdh: float = CDH_DEFAULT
+
+    def to_declared(self, *, source_type: str = "air") -> DeclaredPerformance:
+        """The result as declared EN 14825 data (Pdh, COPd, Cdh at the test points, Tbiv, TOL,
+        Prated = Pdesignh; no off-mode power), for :func:`rate_declared` or a data sheet.
+
+        The points are the bins at −15 (Colder), −7, +2, +7, +12 °C, F at ``t_biv_K`` and E at
+        the lowest running bin (TOL).
+        """
+        t_degC = self.t_bin_K - ZERO_CELSIUS_K
+        pts = {}
+        for name, t in (("G", -15.0), ("A", -7.0), ("B", 2.0), ("C", 7.0), ("D", 12.0)):
+            i = np.flatnonzero(np.isclose(t_degC, t))
+            if i.size and np.isfinite(self.cop_steady[i[0]]):
+                pts[name] = (self.capacity_W[i[0]] / 1e3, self.cop_steady[i[0]], self.cdh)
+        t_biv = round(self.t_biv_K - ZERO_CELSIUS_K)
+        t_ol = round(self.t_ol_K - ZERO_CELSIUS_K)
+        for name, t in (("F", t_biv), ("E", t_ol)):
+            i = int(np.argmin(np.abs(t_degC - t)))
+            pts[name] = (self.capacity_W[i] / 1e3, self.cop_steady[i], self.cdh)
+        return DeclaredPerformance.from_points(
+            climate=self.climate,
+            prated_kW=self.pdesignh_W / 1e3,
+            t_biv_degC=t_biv,
+            t_ol_degC=t_ol,
+            points=pts,
+            source_type=source_type,
+            application_degC=self.application_degC,
+        )
 
 
 @dataclass(frozen=True)
@@ -948,6 +985,11 @@ def seasonal_performance(
     hp_power = np.nan_to_num(hp_power)
     backup = load - hp_heat
     speed = np.select([cycling, modulating, full], [sp[first], s_mod, sp[-1]], np.nan)
+    capacity = np.select([cycling, modulating, full], [q_min, load, q_max], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cop_steady = np.select(
+            [cycling, modulating, full], [cop_min, load / p_mod, q_max / p_full], np.nan
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         cop_bin = np.where(hp_power > 0, hp_heat / hp_power, np.nan)
 
@@ -987,6 +1029,9 @@ def seasonal_performance(
         hp_power_W=hp_power,
         backup_W=backup,
         cop_bin=cop_bin,
+        capacity_W=capacity,
+        cop_steady=cop_steady,
+        cdh=float(cdh),
         speed=speed,
         flow_K=flow,
         climate=season.climate.value,
