@@ -319,3 +319,27 @@ def test_barrier_aliases_of_case_files():
     assert float(barrier_attenuation("partial")) == 5.0
     assert float(barrier_attenuation("full")) == 10.0
     assert float(barrier_attenuation(["none", "full", 2.5])[1]) == 10.0
+
+
+def test_receivers_with_their_own_method_and_limit():
+    rs = [
+        Receiver("England neighbour", 10.0, 2, method="mcs020a"),
+        Receiver("US neighbour", 10.0, 2, method="us-night"),
+        Receiver("strict", 10.0, 2, method="iso9613", limit_dBA=30.0),
+    ]
+    a = receiver_levels(np.array([60.0, 67.0]), rs)
+    assert a.level_dBA.shape == (2, 3)
+    np.testing.assert_allclose(a.limit_dBA[0], [37.0, 45.0, 30.0])
+    for j, r in enumerate(rs):
+        one = sound_pressure_level(
+            lwa_dBA=67.0,
+            distance_m=10.0,
+            reflecting_surfaces=2,
+            method=r.method,
+            limit_dBA=r.limit_dBA,
+        )
+        assert a.margin_dB[1, j] == pytest.approx(float(one["margin_dB"]))
+    assert float(a.constraint[1]) == pytest.approx(float(np.max(a.margin_dB[1])))
+    assert a.scaled_constraint()[1] == pytest.approx(np.max(a.margin_dB[1] / a.limit_dBA[1]))
+    with pytest.raises(ConfigurationError, match="method='dutch' is unknown"):
+        Receiver("x", 5.0, method="dutch")

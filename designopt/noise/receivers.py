@@ -39,6 +39,10 @@ class Receiver:
     reflecting_surfaces : 0-3 (MCS: 1-3, the ground counts).
     barrier : :class:`designopt.noise.propagation.Barrier` name or a number of dB.
     background_dBA : background level for legacy MCS 020 [dB(A)]; None = method default.
+    method : assessment method of this receiver; None = the one passed to
+        :func:`receiver_levels`.
+    limit_dBA : limit at this receiver [dB(A)]; None = the call's ``limit_dBA`` or the
+        method's default.
     """
 
     name: str
@@ -46,6 +50,8 @@ class Receiver:
     reflecting_surfaces: int = 1
     barrier: str | float = "none"
     background_dBA: float | None = None
+    method: str | None = None
+    limit_dBA: float | None = None
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.distance_m) and self.distance_m > 0):
@@ -54,6 +60,12 @@ class Receiver:
             )
         directivity(self.reflecting_surfaces)
         object.__setattr__(self, "_barrier_dB", float(barrier_attenuation(self.barrier)))
+        if self.method is not None:
+            parse_method(self.method)
+        if self.limit_dBA is not None and not (0 <= self.limit_dBA <= 150):
+            raise ConfigurationError(
+                f"receiver {self.name!r}: limit_dBA={self.limit_dBA} must lie in 0-150 dB(A)"
+            )
 
     @property
     def barrier_dB(self) -> float:
@@ -71,14 +83,14 @@ class NoiseAssessment:
     Attributes
     ----------
     receivers : the receivers, in column order
-    method : the method used
+    methods : the method used for each receiver
     level_dBA, limit_dBA, margin_dB : per receiver
     constraint : worst margin over the receivers [dB] (≤ 0 passes)
     worst : index of the worst receiver
     """
 
     receivers: tuple[Receiver, ...]
-    method: Method
+    methods: tuple[Method, ...]
     level_dBA: np.ndarray
     limit_dBA: np.ndarray
     margin_dB: np.ndarray
@@ -86,9 +98,8 @@ class NoiseAssessment:
     worst: np.ndarray
 
     def scaled_constraint(self) -> np.ndarray:
-        """Constraint divided by the limit of the worst receiver (designopt's scaled form)."""
-        lim = np.take_along_axis(self.limit_dBA, self.worst[..., None], axis=-1)[..., 0]
-        return self.constraint / lim
+        """Worst of (level − limit)/limit over the receivers (designopt's scaled form)."""
+        return np.max(self.margin_dB / self.limit_dBA, axis=-1)
 
 
 def receiver_levels(
@@ -105,9 +116,11 @@ def receiver_levels(
     ----------
     lwa_dBA : sound power of each design [dB(A)], scalar or array of any shape.
     receivers : at least one :class:`Receiver`.
-    method : ``iso9613``, ``mcs020a``, ``mcs020``, ``us-night``.
-    limit_dBA : override the method's limit (:data:`DEFAULT_LIMIT_DBA`).
-    air_absorption_dB_per_m : for ``iso9613`` / ``us-night``.
+    method : ``iso9613``, ``mcs020a``, ``mcs020``, ``us-night``: the method of receivers that do
+        not set their own.
+    limit_dBA : limit for receivers that do not set their own (default: the method's,
+        :data:`DEFAULT_LIMIT_DBA`).
+    air_absorption_dB_per_m : for ``iso9613`` / ``us-night`` receivers.
 
     Examples
     --------
@@ -116,25 +129,57 @@ def receiver_levels(
     >>> a.level_dBA.tolist(), a.constraint.tolist()
     ([[35.0, 26.5], [42.0, 33.5]], [-2.0, 5.0])
     """
-    m = parse_method(method)
+    default = parse_method(method)
     if len(receivers) == 0:
         raise ConfigurationError("receivers must hold at least one Receiver")
-    lw = real("lwa_dBA", lwa_dBA, lo=0.0, hi=150.0)
-    lw = np.asarray(lw)[..., None]
-    geom, bg = _receiver_terms(tuple(receivers), m, float(air_absorption_dB_per_m))
-    limit = real("limit_dBA", DEFAULT_LIMIT_DBA[m] if limit_dBA is None else limit_dBA)
-    res = assess_level(lw + geom, method=m, background_dBA=bg, limit_dBA=limit)
-    margin = res["margin_dB"]
+    lw = np.asarray(real("lwa_dBA", lwa_dBA, lo=0.0, hi=150.0))[..., None]
+    lim_default = None if limit_dBA is None else float(real("limit_dBA", limit_dBA, lo=0.0))
+    groups = _groups(tuple(receivers), default, lim_default, float(air_absorption_dB_per_m))
+    if len(groups) == 1:
+        m, _, geom, bg, lim = groups[0]
+        res = assess_level(lw + geom, method=m, background_dBA=bg, limit_dBA=lim)
+        level, margin, limit = res["level_dBA"], res["margin_dB"], res["limit_dBA"]
+    else:
+        shape = np.broadcast_shapes(lw.shape[:-1] + (len(receivers),))
+        level, margin, limit = np.empty(shape), np.empty(shape), np.empty(shape)
+        for m, cols, geom, bg, lim in groups:
+            res = assess_level(lw + geom, method=m, background_dBA=bg, limit_dBA=lim)
+            level[..., cols] = res["level_dBA"]
+            margin[..., cols] = res["margin_dB"]
+            limit[..., cols] = res["limit_dBA"]
     worst = np.argmax(margin, axis=-1)
     return NoiseAssessment(
         receivers=tuple(receivers),
-        method=m,
-        level_dBA=res["level_dBA"],
-        limit_dBA=res["limit_dBA"],
+        methods=tuple(default if r.method is None else parse_method(r.method) for r in receivers),
+        level_dBA=level,
+        limit_dBA=limit,
         margin_dB=margin,
         constraint=np.max(margin, axis=-1),
         worst=worst,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _groups(
+    receivers: tuple[Receiver, ...], default: Method, limit: float | None, alpha: float
+) -> list[tuple[Method, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]]:
+    """Receivers grouped by method: (method, columns, L_p − L_WA [dB], background, limits)."""
+    methods = [default if r.method is None else parse_method(r.method) for r in receivers]
+    out = []
+    for m in dict.fromkeys(methods):
+        cols = np.array([i for i, mi in enumerate(methods) if mi is m])
+        group = [receivers[i] for i in cols]
+        geom, bg = _receiver_terms(tuple(group), m, alpha)
+        lim = np.array(
+            [
+                r.limit_dBA
+                if r.limit_dBA is not None
+                else (DEFAULT_LIMIT_DBA[m] if limit is None else limit)
+                for r in group
+            ]
+        )
+        out.append((m, cols, geom, bg, lim))
+    return out
 
 
 @functools.lru_cache(maxsize=256)
