@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from designopt.cli import main
 from designopt.errors import ConfigurationError
@@ -343,3 +345,35 @@ def test_receivers_with_their_own_method_and_limit():
     assert a.scaled_constraint()[1] == pytest.approx(np.max(a.margin_dB[1] / a.limit_dBA[1]))
     with pytest.raises(ConfigurationError, match="method='dutch' is unknown"):
         Receiver("x", 5.0, method="dutch")
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    lwa=st.floats(40.0, 90.0),
+    d=st.floats(0.5, 100.0),
+    dd=st.floats(0.1, 50.0),
+    k=st.integers(1, 3),
+    method=st.sampled_from(["iso9613", "mcs020a", "mcs020", "us-night"]),
+)
+def test_level_never_rises_with_distance_and_falls_behind_barriers(lwa, d, dd, k, method):
+    near = sound_pressure_level(lwa_dBA=lwa, distance_m=d, reflecting_surfaces=k, method=method)
+    far = sound_pressure_level(lwa_dBA=lwa, distance_m=d + dd, reflecting_surfaces=k, method=method)
+    assert float(far["level_dBA"]) <= float(near["level_dBA"])
+    screened = sound_pressure_level(
+        lwa_dBA=lwa, distance_m=d, reflecting_surfaces=k, method=method, barrier="solid-no-view"
+    )
+    assert float(screened["level_dBA"]) <= float(near["level_dBA"])
+    # the unit alone is never above the legacy combined level
+    assert float(near["heat_pump_level_dBA"]) <= float(near["level_dBA"]) + 0.05
+
+
+def test_docs_examples_run():
+    import re
+
+    root = Path(__file__).parent.parent / "docs"
+    for page in ("noise.md", "economics.md"):
+        text = (root / page).read_text(encoding="utf-8")
+        blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+        assert blocks, page
+        for block in blocks:
+            exec(compile(block, page, "exec"), {})
