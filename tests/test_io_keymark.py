@@ -76,3 +76,22 @@ def test_cli_cc(tmp_path):
     water = a.hp_type != "air/water"
     expect = 100 * a.SCOP_calc / 1.9 - 3 - 5 * water
     np.testing.assert_allclose(b.eta_s_calc_pct, expect, atol=0.01)
+
+
+def test_cli_garbage_cells_never_crash(tmp_path):
+    df = pd.read_csv(DATA, comment="#")
+    df["Prated_kW"] = df["Prated_kW"].astype(object)
+    df.loc[0, "Prated_kW"] = "n/a"
+    df.loc[4, "Cdh_p7"] = 7.0
+    df.loc[5, "PTO_W"] = -3
+    df.loc[6, "hp_type"] = "air/air"
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    df.to_csv(src, index=False)
+    assert main(["scop", "--declared", str(src), "--out", str(out)]) == 0
+    res = pd.read_csv(out)
+    assert "Prated=nan kW must be > 0" in res.loc[0, "status"]
+    assert "Cdh=[7.0] outside (0, 1]" in res.loc[4, "status"]
+    assert "p_to_W=-3.0 must be finite and >= 0" in res.loc[5, "status"]
+    assert "hp_type='air/air'" in res.loc[6, "status"]
+    assert res.loc[[0, 4, 5, 6], "SCOP_calc"].isna().all()
+    assert res.drop(index=[0, 4, 5, 6]).SCOP_calc.notna().all()

@@ -188,6 +188,13 @@ class DeclaredPerformance:
         for a in (self.reversible, self.source_type):
             if a.shape != (n,):
                 raise ConfigurationError(f"per-record array has shape {a.shape}; expected ({n},)")
+        for name in (
+            "climate", "prated_W", "t_biv_K", "t_ol_K", "pdh_W", "cop", "cdh", "p_off_W",
+            "p_to_W", "p_sb_W", "p_ck_W", "reversible", "source_type", "application_degC",
+        ):  # fmt: skip
+            a = getattr(self, name).copy()
+            a.setflags(write=False)  # frozen: the arrays are read-only too
+            object.__setattr__(self, name, a)
 
     @property
     def n(self) -> int:
