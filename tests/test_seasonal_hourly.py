@@ -433,3 +433,52 @@ def test_failed_map_points_limit_the_speed_range():
     np.testing.assert_allclose(d.heat_backup.values, [0.0, 0.0, 3000.0])
     assert float(d.cycling_ratio[0]) == pytest.approx(1000.0 / 6000.0)
     assert _balance(res) < 1e-9
+
+
+@pytest.mark.parametrize("climate", ["average", "colder", "warmer"])
+@pytest.mark.parametrize("application", [35, 55])
+def test_builtin_year_matches_en14825_bin_method(climate, application):
+    """On the built-in EN 14825 year with the standard's flow temperatures and load line, the
+    hourly SPF_H3 equals SCOP_on of the independent bin-method code (en14825.py, physics
+    route), with and without back-up heat (defrost off in both: they use different humidity)."""
+    from designopt.seasonal.building import OutdoorResetCurve
+    from designopt.seasonal.en14825 import seasonal_performance
+
+    tol_rel = 1e-9
+    pm = carnot_fraction_map(heat_nominal_W=12e3, carnot_fraction=0.45)
+    t_design = EN14825[climate][0] + T0
+    for design_load_W in (5e3, 9e3):
+        res = simulate(
+            pm,
+            en14825_weather(climate),
+            HeatLoadLine(design_load_W=design_load_W, t_design_K=t_design),
+            OutdoorResetCurve.en14825(climate, application),
+            defrost=DefrostModel(control="none"),
+        )
+        ref = seasonal_performance(
+            pm,
+            climate=climate,
+            application_degC=application,
+            design_load_W=design_load_W,
+            defrost=None,
+        )
+        assert res.summary.spf_h3 == pytest.approx(ref.scop_on, rel=tol_rel)
+        assert res.summary.heat_backup_J == pytest.approx(ref.backup_J, rel=tol_rel, abs=1.0)
+        # QH = Pdesignh * H_HE with the published (rounded) H_HE vs the exact bin sum
+        assert res.summary.space_heating_J == pytest.approx(ref.heat_J, rel=5e-4)
+
+
+def test_outdoor_reset_curve():
+    from designopt.seasonal.building import OutdoorResetCurve
+
+    c = OutdoorResetCurve.en14825("average", 55)
+    # EN 14825 average climate, 55 degC application: 55 at -10, 52 at -7, 42 at +2 degC
+    np.testing.assert_allclose(
+        c.flow_temperature(T0 + np.array([-15.0, -10.0, -7.0, 2.0])) - T0, [55, 55, 52, 42]
+    )
+    with pytest.raises(ConfigurationError, match="increasing"):
+        OutdoorResetCurve(t_air_K=(280.0, 270.0), t_flow_K=(300.0, 310.0))
+    with pytest.raises(ConfigurationError, match="kelvin"):
+        OutdoorResetCurve(t_air_K=(-10.0, 10.0), t_flow_K=(35.0, 25.0))
+    with pytest.raises(ConfigurationError, match="valid options"):
+        OutdoorResetCurve.en14825("average", 45)

@@ -32,6 +32,15 @@ simplification of the logarithmic mean of EN 442.  Presets:
   typical 1.25-1.35).
 
 The flow temperature is bounded below by ``t_flow_min_K`` (default: room temperature + 2 K).
+
+:class:`OutdoorResetCurve` is the alternative found in controllers and in EN 14825: the flow
+temperature is a piecewise-linear function of the *outdoor* temperature, given by points;
+:meth:`OutdoorResetCurve.en14825` gives the standard's variable-outlet temperatures of the 35 °C
+and 55 °C applications (from :mod:`designopt.seasonal.climates`), which lets an hourly run on the
+built-in EN 14825 year be compared with the bin method.
+
+Both expose ``flow_temperature(t_air_K, load_ratio)`` [K], the interface the hourly simulation
+calls.
 """
 
 from __future__ import annotations
@@ -42,7 +51,13 @@ import numpy as np
 
 from designopt.errors import ConfigurationError
 
-__all__ = ["HeatLoadLine", "HourlyHeatLoad", "HeatingCurve", "DomesticHotWater"]
+__all__ = [
+    "DomesticHotWater",
+    "HeatLoadLine",
+    "HeatingCurve",
+    "HourlyHeatLoad",
+    "OutdoorResetCurve",
+]
 
 _T0_K = 273.15
 
@@ -224,6 +239,65 @@ class HeatingCurve:
         dt_fr = self.t_flow_design_K - self.t_return_design_K
         t = self.t_room_K + dt_m * phi ** (1.0 / self.exponent) + 0.5 * dt_fr * phi
         return np.maximum(t, self.t_flow_min_K)
+
+    def flow_temperature(self, t_air_K, load_ratio) -> np.ndarray:
+        """Flow temperature [K] for the hourly simulation (depends on the load ratio only)."""
+        return self.flow_temperature_K(load_ratio)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutdoorResetCurve:
+    """Flow temperature as a piecewise-linear function of outdoor temperature.
+
+    Parameters
+    ----------
+    t_air_K
+        Outdoor temperatures of the points [K], increasing.
+    t_flow_K
+        Flow temperatures at those points [K]; held constant beyond the end points.
+    """
+
+    t_air_K: tuple
+    t_flow_K: tuple
+
+    def __post_init__(self) -> None:
+        x = np.asarray(self.t_air_K, dtype=float)
+        y = np.asarray(self.t_flow_K, dtype=float)
+        if x.ndim != 1 or x.size < 2 or x.shape != y.shape or np.any(np.diff(x) <= 0):
+            raise ConfigurationError(
+                "t_air_K and t_flow_K need the same length >= 2 with t_air_K increasing; "
+                f"got {x.tolist()} and {y.tolist()}"
+            )
+        for name, arr in (("t_air_K", x), ("t_flow_K", y)):
+            if np.any(~np.isfinite(arr)) or np.any((arr < 200.0) | (arr > 400.0)):
+                raise ConfigurationError(f"{name} must lie in [200, 400] K (kelvin, not °C)")
+        object.__setattr__(self, "t_air_K", tuple(x.tolist()))
+        object.__setattr__(self, "t_flow_K", tuple(y.tolist()))
+
+    @classmethod
+    def en14825(cls, climate: str = "average", application_degC: int = 35) -> OutdoorResetCurve:
+        """EN 14825 variable-outlet temperatures of ``climate`` and the 35/55 °C application.
+
+        Points from :meth:`designopt.seasonal.climates.ReferenceSeason.flow_temperature_K`
+        at the design temperature and the test points; held constant above +15 °C at the value
+        there (EN 14825 extrapolates the C-D segment up to the last bin, +15 °C).
+        """
+        from designopt.seasonal.climates import reference_season
+
+        season = reference_season(climate)
+        table = season.flow_temperature_degC.get(int(application_degC))
+        if table is None:
+            raise ConfigurationError(
+                f"application_degC={application_degC} is not an EN 14825 application; "
+                f"valid options: {sorted(season.flow_temperature_degC)}"
+            )
+        x = np.unique(np.concatenate([[t + _T0_K for t in table], season.t_bin_K[[-1]]]))
+        y = season.flow_temperature_K(x, application_degC)
+        return cls(t_air_K=tuple(x), t_flow_K=tuple(y))
+
+    def flow_temperature(self, t_air_K, load_ratio=None) -> np.ndarray:
+        """Flow temperature [K] at outdoor dry bulb ``t_air_K`` [K] (``load_ratio`` unused)."""
+        return np.interp(np.asarray(t_air_K, dtype=float), self.t_air_K, self.t_flow_K)
 
 
 _DEFAULT_DHW_PROFILE = np.array(

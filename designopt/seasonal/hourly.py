@@ -46,7 +46,13 @@ import numpy as np
 import xarray as xr
 
 from designopt.errors import ConfigurationError
-from designopt.seasonal.building import DomesticHotWater, HeatingCurve, HeatLoadLine, HourlyHeatLoad
+from designopt.seasonal.building import (
+    DomesticHotWater,
+    HeatingCurve,
+    HeatLoadLine,
+    HourlyHeatLoad,
+    OutdoorResetCurve,
+)
 from designopt.seasonal.defrost import DefrostModel, defrost_performance
 
 __all__ = [
@@ -446,7 +452,7 @@ def simulate(
     pmap: xr.Dataset | PreparedMap,
     weather: xr.Dataset,
     building: HeatLoadLine | HourlyHeatLoad,
-    emitter: HeatingCurve,
+    emitter: HeatingCurve | OutdoorResetCurve,
     *,
     backup_W: float | None = None,
     boiler: Boiler | None = None,
@@ -471,7 +477,9 @@ def simulate(
         Space-heating load (:class:`~designopt.seasonal.building.HeatLoadLine` or
         :class:`~designopt.seasonal.building.HourlyHeatLoad`).
     emitter
-        Heating curve giving the flow temperature (map ``t_sink``) from the load ratio.
+        Gives the flow temperature (map ``t_sink``): a weather-compensated
+        :class:`~designopt.seasonal.building.HeatingCurve` (from the load ratio) or an
+        :class:`~designopt.seasonal.building.OutdoorResetCurve` (from outdoor temperature).
     backup_W
         Electric back-up heater capacity [W] (efficiency 1).  Default: unlimited without a
         boiler, none (0) with a boiler.
@@ -532,8 +540,11 @@ def simulate(
         backup_W = 0.0 if boiler is not None else float("inf")
     if not backup_W >= 0:
         raise ConfigurationError(f"backup_W={backup_W} must be >= 0 W")
-    if not isinstance(emitter, HeatingCurve):
-        raise ConfigurationError(f"emitter must be a HeatingCurve, got {type(emitter).__name__}")
+    if not callable(getattr(emitter, "flow_temperature", None)):
+        raise ConfigurationError(
+            "emitter must be a HeatingCurve or OutdoorResetCurve (any object with "
+            f"flow_temperature(t_air_K, load_ratio)); got {type(emitter).__name__}"
+        )
     if "t_air" not in weather:
         raise ConfigurationError("weather needs a 't_air' variable [K] over 'time'")
 
@@ -561,7 +572,10 @@ def simulate(
     load = np.asarray(building.load_W(t_air, time), dtype=float)
     if load.shape != (n,) or np.any(~np.isfinite(load)) or np.any(load < 0):
         raise ConfigurationError("the building load must be finite and >= 0 W at every step")
-    t_flow = emitter.flow_temperature_K(load / building.design_load_W)
+    t_flow = np.broadcast_to(
+        np.asarray(emitter.flow_temperature(t_air, load / building.design_load_W), dtype=float),
+        (n,),
+    ).copy()
     dhw_load = dhw.load_W(time) if dhw is not None else np.zeros(n)
 
     # -- heat pump availability ---------------------------------------------------------------
