@@ -260,9 +260,11 @@ def charge_limit(
     m1 = 4 m³·LFL (below which no room-size limit applies) and m2 = 26 m³·LFL.
 
     Outdoor (``outdoor=True``: a monobloc whose refrigerant circuit is entirely outdoors),
-    the room formula does not apply; the limit returned is m3 = 130 m³·LFL, the upper charge
-    bound of the standard's flammable-refrigerant provisions [U: edition 7 (IEC 60335-2-40:2022)
-    revised Annex GG; check the edition that applies].
+    the room formula does not apply; the limit returned is m3 = 130 m³·LFL (4.94 kg for R290).
+    For comparison, EN 378-1:2016 Annex C Table C.2 allows 5 kg of an A3 refrigerant in location
+    class III (open air) with general-occupancy access (category a), 10 kg with category b [S:
+    transcribed from a public implementation of Table C.2]; the two agree within 2 % for R290.
+    IEC 60335-2-40 edition 7 (2022) revised Annex GG: check the edition that applies.
 
     Non-flammable refrigerants (``lfl_kg_m3 = inf``) return ``inf``.
 

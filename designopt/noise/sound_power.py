@@ -39,8 +39,9 @@ from designopt.noise._check import real
 
 #: Default A-weighted specific sound power level of the fan, L_Ws,A [dB(A)] re 1 m³/s and 1 Pa.
 #: Fitted to Keymark medians with the typical designs of :func:`typical_outdoor_unit` [A,
-#: calibrated]; modern low-noise axial fans of heat pumps sit at the quiet end of the range
-#: quoted for axial fans.
+#: calibrated]. The generic relation L_W = 40 + 10 lg V̇ + 20 lg p (unweighted; Buffalo Forge
+#: *Fan Engineering*, as given by Engineering ToolBox) A-weighted with an axial-fan spectrum is
+#: about 36 dB(A): certified heat-pump fans are about 10 dB quieter (see docs/noise.md).
 DEFAULT_FAN_SPECIFIC_SOUND_POWER_DBA = 26.0
 
 #: Compressor constants K_type [dB(A)] at 1 kW, bare shell [A].
