@@ -11,15 +11,17 @@ HVAC Systems and Equipment (2020), ch. 38)::
 with pressure ratio ``pi = p_dis / p_suc``, effective clearance ``C`` (re-expansion plus
 leakage), polytropic exponent ``n`` and ``eta_vol0`` for suction heating.
 
-Overall isentropic efficiency (electric power into refrigerant enthalpy rise, hermetic
-compressor with motor losses absorbed by the suction gas), linear in pressure ratio after
+Isentropic efficiency, linear in pressure ratio after
 Brunin, O., Feidt, M., Hivet, B. (1997) Comparison of the working domains of some compression
 heat pumps and a compression-absorption heat pump, Int. J. Refrig. 20(5), 308-318,
 doi:10.1016/S0140-7007(97)00025-X::
 
     eta_is = a - b * pi,   a = 0.85, b = 0.046667
 
-clipped to [0.3, 0.85].  ``eta_is_scale`` multiplies it (a better or worse compressor).
+clipped to [0.3, 0.85].  ``eta_is_scale`` multiplies it (a better or worse compressor).  The
+overall (electric) isentropic efficiency used by the cycle is this times the motor and
+inverter efficiency ``eta_drive`` (default 0.90); the hermetic compressor is adiabatic, so the
+drive losses heat the refrigerant and ``h2 = h1 + P_el / m``.
 
 AHRI 540 map (optional)
 -----------------------
@@ -126,7 +128,11 @@ class Compressor:
     speed_min, speed_max : float
         Allowed speed range as fractions of nominal [1].
     eta_is_scale : float
-        Factor on the default overall isentropic efficiency [1].
+        Factor on the default isentropic efficiency [1].
+    eta_drive : float
+        Motor and inverter efficiency [1] (default 0.90: permanent-magnet compressor motor about
+        0.93-0.95 times inverter about 0.96-0.97); its losses heat the suction gas (hermetic
+        compressor), so all electric power ends in the refrigerant.
     clearance, polytropic_exponent, eta_vol0 : float
         Parameters of the default volumetric efficiency (module docstring).
     discharge_temperature_max_K : float
@@ -142,6 +148,7 @@ class Compressor:
     speed_min: float = 0.25
     speed_max: float = 1.2
     eta_is_scale: float = 1.0
+    eta_drive: float = 0.90
     clearance: float = 0.04
     polytropic_exponent: float = 1.10
     eta_vol0: float = 0.97
@@ -156,6 +163,7 @@ class Compressor:
             "speed_min": (self.speed_min, 0.05, 1.0),
             "speed_max": (self.speed_max, 1.0, 3.0),
             "eta_is_scale": (self.eta_is_scale, 0.5, 1.3),
+            "eta_drive": (self.eta_drive, 0.5, 1.0),
             "clearance": (self.clearance, 0.0, 0.2),
             "polytropic_exponent": (self.polytropic_exponent, 1.0, 1.5),
             "eta_vol0": (self.eta_vol0, 0.5, 1.0),
@@ -188,5 +196,10 @@ class Compressor:
         )
 
     def eta_is(self, pi):
-        """Overall isentropic efficiency [1] at pressure ratio ``pi`` (default map)."""
-        return np.minimum(np.maximum(default_eta_is(pi) * self.eta_is_scale, 0.2), 0.95)
+        """Overall (electric) isentropic efficiency [1] at pressure ratio ``pi`` (default map).
+
+        ``eta_is_scale * eta_is_Brunin(pi) * eta_drive``: isentropic enthalpy rise over electric
+        power input.
+        """
+        eta = np.minimum(np.maximum(default_eta_is(pi) * self.eta_is_scale, 0.2), 0.95)
+        return eta * self.eta_drive
