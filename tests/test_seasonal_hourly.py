@@ -381,6 +381,17 @@ def test_bad_map_and_weather():
         w = _weather([0.0])
         w["t_air"] = w.t_air - T0
         simulate(carnot_fraction_map(), w, b, HeatingCurve.underfloor())
+    with pytest.raises(ConfigurationError, match="datetime64"):
+        simulate(
+            carnot_fraction_map(),
+            _weather([0.0, 1.0]).assign_coords(time=[0, 1]),
+            b,
+            HeatingCurve.underfloor(),
+        )
+    with pytest.raises(ConfigurationError, match="uniform"):
+        w = _weather([0.0, 1.0, 2.0])
+        w = w.assign_coords(time=w.time.values + np.array([0, 0, 3600], dtype="timedelta64[s]"))
+        simulate(carnot_fraction_map(), w, b, HeatingCurve.underfloor())
     with pytest.raises(ConfigurationError, match="exponent"):
         HeatingCurve(t_flow_design_K=320.0, t_return_design_K=310.0, exponent=4.0)
     with pytest.raises(ConfigurationError, match="efficiency"):

@@ -548,6 +548,11 @@ def simulate(
     if "t_air" not in weather:
         raise ConfigurationError("weather needs a 't_air' variable [K] over 'time'")
 
+    if "time" not in weather.coords or not np.issubdtype(weather["time"].dtype, np.datetime64):
+        raise ConfigurationError(
+            "weather needs a datetime64 'time' coordinate (hourly steps), as read_epw and "
+            "en14825_weather return"
+        )
     time = weather["time"].values
     t_air = np.asarray(weather["t_air"].values, dtype=float)
     n = t_air.size
