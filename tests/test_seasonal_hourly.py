@@ -493,3 +493,51 @@ def test_outdoor_reset_curve():
         OutdoorResetCurve(t_air_K=(-10.0, 10.0), t_flow_K=(35.0, 25.0))
     with pytest.raises(ConfigurationError, match="valid options"):
         OutdoorResetCurve.en14825("average", 45)
+
+
+def test_energy_balance_property():
+    """Hypothesis: the hourly balance closes and no flow is negative for any valid setting."""
+    hyp = pytest.importorskip("hypothesis")
+    st = hyp.strategies
+    pm = prepare_map(carnot_fraction_map(heat_nominal_W=6e3, speed=(0.3, 0.7, 1.0)))
+
+    @hyp.settings(max_examples=40, deadline=None)
+    @hyp.given(
+        t=st.lists(st.floats(-30.0, 30.0), min_size=1, max_size=24),
+        rh=st.floats(0.0, 1.0),
+        design=st.floats(500.0, 20e3),
+        backup=st.one_of(st.just(None), st.floats(0.0, 10e3)),
+        hybrid=st.booleans(),
+        boiler_cap=st.floats(100.0, 30e3),
+        switchover=st.floats(-20.0, 15.0),
+        mode=st.sampled_from(["bivalent-alternative", "bivalent-parallel"]),
+        dhw_kWh=st.floats(0.0, 20.0),
+        radiator=st.booleans(),
+    )
+    def check(t, rh, design, backup, hybrid, boiler_cap, switchover, mode, dhw_kWh, radiator):
+        kw = {}
+        if hybrid:
+            kw = {
+                "boiler": Boiler(capacity_W=boiler_cap),
+                "switchover_K": T0 + switchover,
+                "mode": mode,
+            }
+        res = simulate(
+            pm,
+            _weather(t, rh),
+            HeatLoadLine(design_load_W=design, t_design_K=T0 - 12),
+            HeatingCurve.radiator() if radiator else HeatingCurve.underfloor(),
+            backup_W=backup,
+            dhw=DomesticHotWater.from_kWh_per_day(dhw_kWh) if dhw_kWh > 0 else None,
+            **kw,
+        )
+        assert _balance(res) < 1e-6 * max(1.0, design)
+        d = res.data
+        for name in ("heat_hp", "heat_backup", "heat_boiler", "unmet", "electricity", "gas"):
+            assert float(d[name].min()) >= -1e-9
+        on = d.hp_on.values == 1
+        assert np.all(d.cop.values[on] > 0)
+        if backup is not None:
+            assert float(d.heat_backup.max()) <= backup + 1e-9
+
+    check()

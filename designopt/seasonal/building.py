@@ -108,7 +108,7 @@ class HourlyHeatLoad:
 
     Parameters
     ----------
-    load_W
+    load_W_series
         Load per time step [W], same length as the weather, all >= 0 and finite.
     design_load_W
         Load at which the emitter delivers its design temperatures [W]; default the maximum of
