@@ -419,3 +419,30 @@ def test_gwp_and_lfl_agree_with_the_refrigerant_catalogue():
         assert lfl_of(name) == expected
     # not in the catalogue: fallback tables
     assert gwp_of("R454B") == 466.0 and lfl_of("R454B") == pytest.approx(0.296)
+
+
+def test_typical_charge_from_certified_products_and_physics_lower_bound():
+    from designopt.economics import typical_charge_kg
+
+    # hplib/Keymark: R290 air/water units hold roughly 0.1-0.3 kg per kW (median ~0.16)
+    m = typical_charge_kg(refrigerant="R290", heat_output_W=8000.0)
+    assert 0.8 < m < 2.4
+    q25 = typical_charge_kg(refrigerant="R290", heat_output_W=8000.0, quantile=0.25)
+    q75 = typical_charge_kg(refrigerant="R290", heat_output_W=8000.0, quantile=0.75)
+    assert q25 <= m <= q75
+    # R410A units carry more charge per kW than R290 ones (density, receivers)
+    assert typical_charge_kg(refrigerant="R410A", heat_output_W=8000.0) > m
+    # the volume model covers heat exchangers and lines only: below the products' lower quartile
+    phys = refrigerant_charge(
+        evaporator_area_m2=60.0,
+        condenser_area_m2=1.2,
+        rho_liquid_cond_kg_m3=450.0,
+        rho_vapour_cond_kg_m3=40.0,
+        rho_liquid_evap_kg_m3=530.0,
+        rho_vapour_evap_kg_m3=9.0,
+    )
+    assert float(phys.total) < q25
+    with pytest.raises(ConfigurationError, match="fewer than 5 certified"):
+        typical_charge_kg(refrigerant="R1234yf", heat_output_W=8000.0)
+    with pytest.raises(ConfigurationError, match="source_type='sea' is unknown"):
+        typical_charge_kg(refrigerant="R290", heat_output_W=8000.0, source_type="sea")

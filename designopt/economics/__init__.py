@@ -23,6 +23,7 @@ from designopt.economics.charge import (
     lfl_of,
     mean_two_phase_density,
     refrigerant_charge,
+    typical_charge_kg,
 )
 from designopt.economics.emissions import (
     FALLBACK_GWP_AR4,
@@ -72,4 +73,5 @@ __all__ = [
     "refrigerant_charge",
     "tewi",
     "time_of_use_price",
+    "typical_charge_kg",
 ]

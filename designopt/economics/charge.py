@@ -18,6 +18,7 @@ not modelled: add them as ``extra_kg``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -215,6 +216,67 @@ def refrigerant_charge(
     extra = _arr("extra_kg", extra_kg)
     total = m_evap + m_cond + m_ll + m_sl + m_dl + extra
     return ChargeEstimate(m_evap, m_cond, m_ll, m_sl, m_dl, extra + 0.0 * total, total)
+
+
+_HPLIB_TYPES = {"air": "Outdoor Air/Water", "ground": "Brine/Water", "water": "Water/Water"}
+
+
+@functools.lru_cache(maxsize=1)
+def _hplib_charge_per_kW() -> dict[tuple[str, str], np.ndarray]:
+    from hplib import hplib as _hpl  # a designopt dependency (MIT); reads one CSV
+
+    df = _hpl.load_database()
+    m = df["Mass of Refrigerant [kg]"].to_numpy(dtype=float)
+    q = df["P_th_h_ref [W]"].to_numpy(dtype=float) / 1000.0
+    ok = (m > 0) & (q > 0)
+    table: dict[tuple[str, str], list[float]] = {}
+    for t, r, v in zip(
+        df["Type"][ok], df["Refrigerant"][ok], (m / np.where(q > 0, q, 1))[ok], strict=True
+    ):
+        table.setdefault((str(t), str(r).upper()), []).append(float(v))
+    return {k: np.sort(np.array(v)) for k, v in table.items()}
+
+
+def typical_charge_kg(
+    *, refrigerant: str, heat_output_W: Any, source_type: str = "air", quantile: float = 0.5
+) -> Any:
+    """Refrigerant charge of certified products of the same refrigerant and type [kg].
+
+    Charge per kW of heat output at hplib's reference point (``P_th_h_ref``; -7/52 °C for air
+    units [U]) from the Heat Pump Keymark data collected in the ``hplib`` database (FZJ-IEK3-VSA,
+    MIT licence; certificates 2016-2021), times ``heat_output_W``. The data include everything
+    :func:`refrigerant_charge` does not model (compressor oil and shell, receivers,
+    accumulators), so this is the realistic value to check a charge limit against when only the
+    capacity is known; :func:`refrigerant_charge` responds to the design's heat-exchanger areas.
+
+    Parameters
+    ----------
+    refrigerant : e.g. "R290", "R32", "R410A".
+    heat_output_W : rated heat output [W].
+    source_type : "air", "ground" (brine/water) or "water".
+    quantile : quantile of the product distribution (0.5 = median).
+
+    Raises
+    ------
+    ConfigurationError if fewer than 5 certified products match.
+    """
+    try:
+        t = _HPLIB_TYPES[source_type]
+    except KeyError:
+        raise ConfigurationError(
+            f"source_type={source_type!r} is unknown; valid: {sorted(_HPLIB_TYPES)}"
+        ) from None
+    if not 0.0 <= quantile <= 1.0:
+        raise ConfigurationError(f"quantile={quantile} must lie in [0, 1]")
+    table = _hplib_charge_per_kW()
+    data = table.get((t, str(refrigerant).upper()))
+    if data is None or data.size < 5:
+        known = sorted(r for (tt, r), v in table.items() if tt == t and v.size >= 5)
+        raise ConfigurationError(
+            f"refrigerant={refrigerant!r} has fewer than 5 certified {source_type}-source products "
+            f"with a declared charge; known: {known}"
+        )
+    return float(np.quantile(data, quantile)) * _arr("heat_output_W", heat_output_W) / 1000.0
 
 
 def lfl_of(refrigerant: str) -> float:
