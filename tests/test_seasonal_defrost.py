@@ -54,6 +54,11 @@ def test_on_demand_time_fraction_matches_energyplus():
     rh = w * p / (0.621945 + w) / saturation_pressure(t)
     model = DefrostModel(pressure_Pa=p, t_max_K=T0 + 0.5)
     f = defrost_time_fraction(t, rh, model=model)
+    # the same with the pressure given per point (as from a weather file)
+    f2 = defrost_performance(
+        t, rh, model=DefrostModel(t_max_K=T0 + 0.5), pressure_Pa=np.full(t.size, p)
+    ).time_fraction
+    np.testing.assert_allclose(f2, f, rtol=1e-12)
     f_eplus = df["defrost_power_W"].to_numpy() / (0.769343 * 15000.0 / 1.01667)
     np.testing.assert_allclose(f, f_eplus, rtol=tol_pct / 100)
     # the humidity dependence (three hours at -1.1 degC) is reproduced, not just the level
@@ -127,6 +132,11 @@ def test_humidity_ratio_reference():
 def test_bad_inputs(kwargs, match):
     with pytest.raises(ConfigurationError, match=match):
         defrost_factors(**kwargs)
+
+
+def test_bad_pressure():
+    with pytest.raises(ConfigurationError, match="hPa"):
+        defrost_performance(270.0, 0.8, pressure_Pa=1013.25)
 
 
 def test_bad_model():

@@ -206,7 +206,9 @@ def _check_inputs(t_air_K, rh, model: DefrostModel):
     return np.broadcast_arrays(t, r)
 
 
-def defrost_performance(t_air_K, rh=None, *, model: DefrostModel | None = None) -> DefrostFactors:
+def defrost_performance(
+    t_air_K, rh=None, *, model: DefrostModel | None = None, pressure_Pa=None
+) -> DefrostFactors:
     """All hour-averaged defrost effects for outdoor air states.
 
     Parameters
@@ -218,6 +220,9 @@ def defrost_performance(t_air_K, rh=None, *, model: DefrostModel | None = None) 
         ``model.rh_default``.
     model
         Defrost parameters; default :class:`DefrostModel` (on-demand, 5 °C limit).
+    pressure_Pa
+        Atmospheric pressure [Pa], scalar or per point (e.g. from the weather file); default
+        ``model.pressure_Pa``.
 
     Returns
     -------
@@ -242,8 +247,14 @@ def defrost_performance(t_air_K, rh=None, *, model: DefrostModel | None = None) 
 
     t_degC = t - _T0_K
     t_coil_K = 0.82 * t_degC - 8.589 + _T0_K
-    w_out = humidity_ratio(t, r, model.pressure_Pa)
-    w_coil = humidity_ratio(t_coil_K, 1.0, model.pressure_Pa)
+    if pressure_Pa is None:
+        p = model.pressure_Pa
+    else:
+        p = np.asarray(pressure_Pa, dtype=float)
+        if np.any(~np.isfinite(p)) or np.any((p < 5.0e4) | (p > 1.1e5)):
+            raise ConfigurationError("pressure_Pa must lie in [5e4, 1.1e5] Pa (pascal, not hPa)")
+    w_out = humidity_ratio(t, r, p)
+    w_coil = humidity_ratio(t_coil_K, 1.0, p)
     dw = np.maximum(1.0e-6, w_out - w_coil)
 
     if model.control is DefrostControl.ON_DEMAND:

@@ -589,7 +589,10 @@ def simulate(
 
     heat_s, power_s, valid_s, spd_low, spd_top = pm.interpolate(t_src, t_flow)
     if pm.source_type == "air":
-        dfr = defrost_performance(t_air, rh, model=defrost)
+        p_air = (
+            np.asarray(weather["pressure"].values, dtype=float) if "pressure" in weather else None
+        )
+        dfr = defrost_performance(t_air, rh, model=defrost, pressure_Pa=p_air)
         cap_f, pow_f = dfr.capacity_factor, dfr.power_factor
         dfr_time, dfr_heat_frac = dfr.time_fraction, dfr.defrost_heat_fraction
     else:
