@@ -95,6 +95,7 @@ def internal_volume(
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
 _GL_T = (_GL_X + 1.0) / 2.0  # nodes mapped to [0, 1]
 _GL_W_HALF = _GL_W / 2.0
+_X_OUT = np.array([1.0, 0.0])  # zone outlet qualities: evaporator, condenser
 
 
 def mean_two_phase_density(rho_liquid: Any, rho_vapour: Any, x_in: Any, x_out: Any) -> np.ndarray:
@@ -197,12 +198,18 @@ def refrigerant_charge(
             raise ConfigurationError(
                 f"rho_vapour_{side}_kg_m3={rv!r} must be below rho_liquid_{side}_kg_m3={rl!r}"
             )
-    both = _zivi_mean_density(
-        np.stack(np.broadcast_arrays(rle, rlc), axis=-1),
-        np.stack(np.broadcast_arrays(rve, rvc), axis=-1),
-        np.stack(np.broadcast_arrays(xin, 1.0), axis=-1),
-        np.array([1.0, 0.0]),
-    )
+    if (
+        isinstance(rle, np.ndarray)
+        or isinstance(rlc, np.ndarray)
+        or isinstance(xin, np.ndarray)
+        or (isinstance(rve, np.ndarray) or isinstance(rvc, np.ndarray))
+    ):
+        rl2 = np.stack(np.broadcast_arrays(rle, rlc), axis=-1)
+        rv2 = np.stack(np.broadcast_arrays(rve, rvc), axis=-1)
+        xi2 = np.stack(np.broadcast_arrays(xin, 1.0), axis=-1)
+    else:  # one design: no broadcasting needed
+        rl2, rv2, xi2 = np.array([rle, rlc]), np.array([rve, rvc]), np.array([xin, 1.0])
+    both = _zivi_mean_density(rl2, rv2, xi2, _X_OUT)
     rho_tp_e, rho_tp_c = both[..., 0][()], both[..., 1][()]
     m_evap = v_evap * ((1.0 - sh) * rho_tp_e + sh * rve)
     m_cond = v_cond * (fv * rvc + ftp * rho_tp_c + fl * rlc)
