@@ -12,9 +12,10 @@ Everything is SI: m, W/(m K), J/(m3 K), K.
 
 from __future__ import annotations
 
+import copy
 import enum
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -222,8 +223,13 @@ class Borefield:
         return self.n_boreholes * self.H
 
     def with_length(self, H: float) -> Borefield:
-        """The same layout with borehole length ``H`` [m]."""
-        return replace(self, H=H)
+        """The same layout with borehole length ``H`` [m] (only ``H`` is re-validated)."""
+        H = _positive("H (borehole length, m)", H)
+        if H == self.H:
+            return self
+        new = copy.copy(self)
+        object.__setattr__(new, "H", H)
+        return new
 
     def normalised_key(self) -> dict:
         """Geometry that fixes the g-function family apart from ``H``: coordinates, ``D``,

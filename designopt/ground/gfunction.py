@@ -137,6 +137,7 @@ class GFunctionFamily:
             _PYGFUNCTION_OPTIONS,
         )
         self._nodes: dict[int, np.ndarray] = {}
+        self._coefs: dict[int, np.ndarray] = {}
         self._exact: dict[float, np.ndarray] = {}
         self.n_computed = 0  # pygfunction evaluations done by this object (diagnostics)
 
@@ -179,19 +180,34 @@ class GFunctionFamily:
             self._nodes[k] = self._load_or_compute(self.node_length(k), f"k{k}")
         return self._nodes[k]
 
-    def grid_values(self, H: float) -> np.ndarray:
-        """g on :data:`LNTTS_GRID` at length ``H`` [m], cubic Lagrange in ln H over 4 nodes."""
-        H = self._check_H(H)
-        s = self.node_index(H)
-        k0 = int(np.floor(s))
+    def _weights(self, H: float) -> tuple[list[int], np.ndarray]:
+        """Nodes and cubic Lagrange weights (in ln H) for length ``H``."""
+        s = self.node_index(self._check_H(H))
         if abs(s - round(s)) < 1e-9:
-            return self.node(int(round(s)))
-        ks = np.arange(k0 - 1, k0 + 3)
-        # Lagrange basis: prod_{j != i} (s - k_j) / (k_i - k_j)
+            return [int(round(s))], np.ones(1)
+        k0 = int(np.floor(s))
+        ks = [k0 - 1, k0, k0 + 1, k0 + 2]
         w = np.array(
             [np.prod([(s - ks[j]) / (ks[i] - ks[j]) for j in range(4) if j != i]) for i in range(4)]
         )
-        return sum(w[i] * self.node(int(ks[i])) for i in range(4))
+        return ks, w
+
+    def grid_values(self, H: float) -> np.ndarray:
+        """g on :data:`LNTTS_GRID` at length ``H`` [m], cubic Lagrange in ln H over 4 nodes."""
+        ks, w = self._weights(H)
+        return sum(wi * self.node(k) for k, wi in zip(ks, w, strict=True))
+
+    def _node_coef(self, k: int) -> np.ndarray:
+        if k not in self._coefs:
+            self._coefs[k] = spline_coefficients(self.node(k))
+        return self._coefs[k]
+
+    def grid_coefficients(self, H: float) -> tuple[np.ndarray, float]:
+        """Spline coefficients and first grid value of g at length ``H`` [m]."""
+        ks, w = self._weights(H)
+        coef = sum(wi * self._node_coef(k) for k, wi in zip(ks, w, strict=True))
+        g0 = float(sum(wi * self.node(k)[0] for k, wi in zip(ks, w, strict=True)))
+        return coef, g0
 
     def exact_values(self, H: float) -> np.ndarray:
         """g on :data:`LNTTS_GRID` computed at exactly ``H`` [m] (no interpolation in H)."""
@@ -212,8 +228,11 @@ class GFunctionFamily:
     # -------------------------------------------------------------- evaluation
     def __call__(self, H: float, lntts, *, exact: bool = False) -> np.ndarray:
         """g at length ``H`` [m] and ``lntts = ln(t/t_s)`` [1] (array)."""
-        values = self.exact_values(H) if exact else self.grid_values(H)
-        return evaluate_on_grid(values, np.asarray(lntts, dtype=float), self.borefield.r_b / H)
+        lntts = np.asarray(lntts, dtype=float)
+        if exact:
+            return evaluate_on_grid(self.exact_values(H), lntts, self.borefield.r_b / H)
+        coef, g0 = self.grid_coefficients(H)
+        return evaluate_coefficients(coef, g0, lntts, self.borefield.r_b / H)
 
     def at_times(self, H: float, t, alpha: float, *, exact: bool = False) -> np.ndarray:
         """g at length ``H`` [m] and times ``t`` [s] in ground of diffusivity ``alpha`` [m2/s]."""
@@ -225,17 +244,33 @@ class GFunctionFamily:
         return np.where(t > 0.0, g, 0.0)
 
 
-def evaluate_on_grid(values: np.ndarray, lntts: np.ndarray, rb_over_H: float) -> np.ndarray:
-    """Interpolate g given on :data:`LNTTS_GRID` at ``lntts``: cubic spline inside the grid,
-    the infinite line source (scaled to join) before it, constant after it."""
-    spline = CubicSpline(LNTTS_GRID, values)
-    lo = LNTTS_GRID[0]
-    out = spline(np.clip(lntts, lo, LNTTS_GRID[-1]))
-    early = lntts < lo
+def spline_coefficients(values: np.ndarray) -> np.ndarray:
+    """Coefficients (4, n-1) of the not-a-knot cubic spline of ``values`` on
+    :data:`LNTTS_GRID` (linear in ``values``, so node splines can be combined)."""
+    return CubicSpline(LNTTS_GRID, values).c
+
+
+def evaluate_coefficients(
+    coef: np.ndarray, g0: float, lntts: np.ndarray, rb_over_H: float
+) -> np.ndarray:
+    """g at ``lntts`` from spline coefficients ``coef`` (first grid value ``g0``): the spline
+    inside the grid, the infinite line source scaled to ``g0`` before it, constant after it."""
+    x = LNTTS_GRID
+    lt = np.clip(lntts, x[0], x[-1])
+    idx = np.clip(np.searchsorted(x, lt, side="right") - 1, 0, len(x) - 2)
+    dx = lt - x[idx]
+    out = ((coef[0, idx] * dx + coef[1, idx]) * dx + coef[2, idx]) * dx + coef[3, idx]
+    early = lntts < x[0]
     if np.any(early):
-        scale = values[0] / _ils(np.array([lo]), rb_over_H)[0]
-        out = np.where(early, scale * _ils(np.minimum(lntts, lo), rb_over_H), out)
+        scale = g0 / _ils(np.array([x[0]]), rb_over_H)[0]
+        out = np.where(early, scale * _ils(np.minimum(lntts, x[0]), rb_over_H), out)
     return out
+
+
+def evaluate_on_grid(values: np.ndarray, lntts: np.ndarray, rb_over_H: float) -> np.ndarray:
+    """Interpolate g given on :data:`LNTTS_GRID` at ``lntts`` (see
+    :func:`evaluate_coefficients`)."""
+    return evaluate_coefficients(spline_coefficients(values), values[0], lntts, rb_over_H)
 
 
 def family_for(

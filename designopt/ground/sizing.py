@@ -39,7 +39,12 @@ from scipy.optimize import brentq
 from designopt.errors import ConfigurationError, ConvergenceError, InfeasibleDesignError
 from designopt.ground.borehole import BoreholeHeatExchanger
 from designopt.ground.geometry import Borefield, Ground
-from designopt.ground.gfunction import GFunctionFamily, evaluate_on_grid, family_for
+from designopt.ground.gfunction import (
+    GFunctionFamily,
+    evaluate_coefficients,
+    family_for,
+    spline_coefficients,
+)
 from designopt.ground.simulate import (
     HourlyLoads,
     LifetimeTemperatures,
@@ -255,16 +260,18 @@ class _Problem:
 
 
 def _frozen(values: np.ndarray, alpha: float, r_b: float):
+    coef, g0 = spline_coefficients(values), float(values[0])
+
     def g(H, t):
         t = np.asarray(t, float)
         lntts = np.log(np.maximum(t, 1e-300) / (H**2 / (9.0 * alpha)))
-        return np.where(t > 0, evaluate_on_grid(values, lntts, r_b / H), 0.0)
+        return np.where(t > 0, evaluate_coefficients(coef, g0, lntts, r_b / H), 0.0)
 
     return g
 
 
-def _root(f, lo: float, hi: float) -> float:
-    return float(brentq(f, lo, hi, xtol=1e-3, rtol=1e-10, maxiter=200))
+def _root(f, lo: float, hi: float, xtol: float = 1e-3) -> float:
+    return float(brentq(f, lo, hi, xtol=xtol, rtol=1e-10, maxiter=200))
 
 
 def size_length(
@@ -333,7 +340,7 @@ def size_length(
     if gfunction == "grid":
         k0 = int(round(fam.node_index(H0)))
         g0 = _frozen(fam.node(k0), alpha, borefield.r_b)
-        H1 = _estimate(prob, g0, H_min, H_max)
+        H1 = _estimate(prob, g0, H_min, H_max, xtol=0.1)
         H = _local_root(prob, g_interp, H1, H_min, H_max)
         g_final = g_interp
     else:
@@ -418,7 +425,7 @@ def _raise_infeasible(prob: _Problem, H_max: float, g, borefield: Borefield):
     )
 
 
-def _estimate(prob: _Problem, g, H_min: float, H_max: float) -> float:
+def _estimate(prob: _Problem, g, H_min: float, H_max: float, xtol: float = 1e-3) -> float:
     """Root of the residual over [H_min, H_max] with a fixed g provider."""
     r_hi = prob.residual(H_max, g)
     if r_hi > 0:
@@ -426,7 +433,7 @@ def _estimate(prob: _Problem, g, H_min: float, H_max: float) -> float:
     r_lo = prob.residual(H_min, g)
     if r_lo <= 0:
         return H_min
-    return _root(lambda H: prob.residual(H, g), H_min, H_max)
+    return _root(lambda H: prob.residual(H, g), H_min, H_max, xtol)
 
 
 def _local_root(prob: _Problem, g, H1: float, H_min: float, H_max: float) -> float:
