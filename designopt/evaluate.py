@@ -1,0 +1,558 @@
+"""The one pass: ``evaluate(design, case) -> Evaluation``.
+
+A *design* is a dict of design-variable values (from an Optuna trial, a grid point, a MILP
+candidate or ``--set name=value``).  ``evaluate`` builds the heat pump, its performance map,
+the EN 14825 seasonal figures at 35 and 55 degC, the refrigerant charge, capital and lifetime
+cost, TEWI, the outdoor sound power and the levels at the case's receivers, and returns
+objectives, scaled constraints (met when <= 0) and diagnostics.  It is a pure function of
+``(design, case)``; performance maps are cached by design hash inside :mod:`designopt.cycle`.
+
+Design variables (``[space]`` ranges or ``[fixed]`` values in a case; defaults otherwise) are
+listed in :data:`VARIABLES`.  See ``docs/case-files.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from designopt.case import CONSTRAINTS, OBJECTIVES, Case, SourceType, VariableSpec
+from designopt.errors import ConfigurationError, OperatingPointError
+from designopt.search.problem import (
+    Constraint,
+    Direction,
+    Evaluation,
+    Objective,
+    Problem,
+    Variable,
+    VariableKind,
+)
+from designopt.units import ZERO_CELSIUS_K
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    """A design variable known to :func:`evaluate`."""
+
+    kind: str  # float | int | categorical
+    unit: str
+    default: Any
+    long_name: str
+    low: float | None = None  # physical validity bounds (checked at the boundary)
+    high: float | None = None
+    sources: tuple[str, ...] = ("air", "ground", "water")
+
+
+#: Design variables understood by :func:`evaluate`.
+VARIABLES: dict[str, VariableInfo] = {
+    "refrigerant": VariableInfo("categorical", "1", "R290", "refrigerant"),
+    "evaporator_area_m2": VariableInfo(
+        "float", "m2", 40.0, "evaporator heat-transfer area (air side for coils)", 0.5, 2000.0
+    ),
+    "condenser_area_m2": VariableInfo(
+        "float", "m2", 1.2, "condenser plate area (one side)", 0.05, 100.0
+    ),
+    "swept_volume_cm3": VariableInfo(
+        "float", "cm3", 60.0, "compressor swept volume per revolution", 1.0, 5000.0
+    ),
+    "nominal_speed_Hz": VariableInfo("float", "Hz", 50.0, "compressor nominal speed", 10.0, 200.0),
+    "speed_max": VariableInfo(
+        "float", "1", 1.2, "maximum compressor speed as a fraction of nominal", 1.0, 2.0
+    ),
+    "speed_min": VariableInfo(
+        "float", "1", 0.3, "minimum compressor speed as a fraction of nominal", 0.1, 1.0
+    ),
+    "fan_diameter_m": VariableInfo("float", "m", 0.55, "outdoor fan diameter", 0.2, 1.5, ("air",)),
+    "air_flow_per_area_m3_s_m2": VariableInfo(
+        "float",
+        "m3/(s m2)",
+        0.0275,
+        "fan air flow per m2 of coil area (0.0275: 1.1 m3/s on 40 m2)",
+        0.005,
+        0.1,
+        ("air",),
+    ),
+    "backup_kW": VariableInfo("float", "kW", 0.0, "electric back-up heater size", 0.0, 100.0),
+    "superheat_K": VariableInfo("float", "K", 5.0, "evaporator superheat set point", 0.5, 30.0),
+    "subcool_K": VariableInfo("float", "K", 3.0, "condenser subcooling set point", 0.0, 30.0),
+    "source_flow_kg_s": VariableInfo(
+        "float", "kg/s", 0.5, "brine/water source flow", 0.01, 100.0, ("ground", "water")
+    ),
+    "compressor_type": VariableInfo("categorical", "1", "rotary", "compressor type (noise)"),
+}
+
+#: Compressor nominal speed when not a design variable [Hz].
+_T_SINK_GRID_DEGC = np.array([24.0, 30.0, 36.0, 42.0, 48.0, 54.0, 58.0])
+_SPEED_POINTS = 5
+
+METRIC_UNITS = {
+    "scop_35": ("1", "SCOP, EN 14825, 35 degC application, case climate"),
+    "scop_55": ("1", "SCOP, EN 14825, 55 degC application, case climate"),
+    "scop": ("1", "SCOP of the case's emitter application"),
+    "eta_s_pct": ("%", "seasonal space heating efficiency of the case's application"),
+    "t_biv_degC": ("degC", "bivalent temperature (unit at maximum speed meets the load)"),
+    "capacity_design_kW": (
+        "kW",
+        "heat pump capacity at the design temperature and flow, maximum speed",
+    ),
+    "heat_A7W35_kW": ("kW", "heat output at A7/W35, nominal speed"),
+    "cop_A7W35": ("1", "COP at A7/W35, nominal speed (no defrost)"),
+    "annual_heat_kWh": ("kWh", "annual heat demand (EN 14825 reference season)"),
+    "annual_electricity_kWh": ("kWh", "annual electricity incl. back-up and off modes"),
+    "annual_backup_kWh": ("kWh", "annual back-up heater electricity"),
+    "charge_kg": ("kg", "estimated refrigerant charge"),
+    "charge_limit_kg": ("kg", "charge limit (IEC 60335-2-40 style, user cap)"),
+    "gwp": ("1", "refrigerant GWP100 (AR4)"),
+    "sound_power_dBA": ("dB(A)", "outdoor unit sound power L_WA at maximum speed"),
+    "noise_margin_dB": ("dB", "worst receiver level minus its limit"),
+    "lifetime_co2_kg": ("kg", "TEWI over the lifetime"),
+    "co2_direct_kg": ("kg", "refrigerant-related part of TEWI"),
+}
+
+
+def check_case(case: Case) -> None:
+    """Check the case's design space, fixed values, objectives and constraints against
+    :data:`VARIABLES`; raise one :class:`ConfigurationError` naming field, value and options."""
+    src = case.source.type.value
+    valid = sorted(k for k, v in VARIABLES.items() if src in v.sources)
+    for where, names in (("space", case.space), ("fixed", case.fixed)):
+        for name in names:
+            if name not in VARIABLES:
+                raise ConfigurationError(f"{where}.{name} is not a design variable; valid: {valid}")
+            if src not in VARIABLES[name].sources:
+                raise ConfigurationError(
+                    f"{where}.{name} does not apply to source type {src!r}; valid: {valid}"
+                )
+    both = sorted(set(case.space) & set(case.fixed))
+    if both:
+        raise ConfigurationError(f"{both} appear in both [space] and [fixed]; give each once")
+    for name, spec in case.space.items():
+        info = VARIABLES[name]
+        if info.kind == "categorical":
+            if spec.choices is None:
+                raise ConfigurationError(
+                    f"space.{name} is categorical: give choices = [...], not low/high"
+                )
+            for c in spec.choices:
+                _check_value(name, c, f"space.{name}.choices")
+        else:
+            if spec.choices is not None:
+                raise ConfigurationError(f"space.{name} is numeric: give low/high, not choices")
+            for bound in (spec.low, spec.high):
+                _check_value(name, bound, f"space.{name}")
+    for name, value in case.fixed.items():
+        _check_value(name, value, f"fixed.{name}")
+    if src != SourceType.AIR.value:
+        raise ConfigurationError(
+            f"source.type={src!r} is not yet supported by the design study (only 'air'); "
+            "ground and water sources are available through 'designopt borefield' and the cycle API"
+        )
+    if "noise" in case.optimisation.constraints and not case.noise.receivers:
+        raise ConfigurationError("constraint 'noise' needs at least one [[noise.receivers]] entry")
+    if "gwp" in case.optimisation.constraints and case.policy.gwp_cap is None:
+        raise ConfigurationError(
+            "constraint 'gwp' needs policy.gwp_cap (e.g. 150 for the F-gas ban)"
+        )
+    if "unmet_load" in case.optimisation.constraints:
+        raise ConfigurationError(
+            "constraint 'unmet_load' needs the hourly simulation, which the design study does not run yet;"
+            f" valid here: {sorted(set(CONSTRAINTS) - {'unmet_load'})}"
+        )
+
+
+def _check_value(name: str, value: Any, where: str) -> None:
+    info = VARIABLES[name]
+    if info.kind == "categorical":
+        if name == "refrigerant":
+            from designopt import refrigerants
+
+            if value not in refrigerants.names():
+                raise ConfigurationError(
+                    f"{where}={value!r} is not a known refrigerant; valid: {list(refrigerants.names())}"
+                )
+        if name == "compressor_type":
+            from designopt.noise import CompressorType
+
+            valid = [c.value for c in CompressorType]
+            if value not in valid:
+                raise ConfigurationError(
+                    f"{where}={value!r} is not a compressor type; valid: {valid}"
+                )
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigurationError(f"{where}={value!r} must be a finite number [{info.unit}]")
+    if (info.low is not None and value < info.low) or (info.high is not None and value > info.high):
+        raise ConfigurationError(
+            f"{where}={value!r} lies outside [{info.low}, {info.high}] {info.unit}"
+        )
+
+
+def resolve(params: dict[str, Any], case: Case) -> dict[str, Any]:
+    """All design-variable values: ``params`` over ``case.fixed`` over defaults."""
+    out = {k: v.default for k, v in VARIABLES.items() if case.source.type.value in v.sources}
+    out.update(case.fixed)
+    out.update(params)
+    return out
+
+
+def design_from_strings(case: Case, sets: dict[str, str]) -> dict[str, Any]:
+    """Values of the case's space variables for ``designopt evaluate``: ``--set`` strings parsed,
+    the rest at the middle of their range (geometric middle on log scales, first choice)."""
+    out: dict[str, Any] = {}
+    for name, spec in case.space.items():
+        if spec.choices is not None:
+            out[name] = spec.choices[0]
+        elif spec.log:
+            out[name] = math.sqrt(spec.low * spec.high)
+        else:
+            out[name] = 0.5 * (spec.low + spec.high)
+    for name, text in sets.items():
+        if name not in VARIABLES:
+            raise ConfigurationError(
+                f"--set {name}: not a design variable; valid: {sorted(VARIABLES)}"
+            )
+        if VARIABLES[name].kind == "categorical":
+            value: Any = text
+        else:
+            try:
+                value = float(text)
+            except ValueError:
+                raise ConfigurationError(
+                    f"--set {name}={text!r} must be a number [{VARIABLES[name].unit}]"
+                ) from None
+        _check_value(name, value, f"--set {name}")
+        out[name] = value
+    return out
+
+
+def heat_pump_design(values: dict[str, Any], case: Case):
+    """The :class:`designopt.cycle.HeatPumpDesign` of resolved design values."""
+    from designopt.cycle import Compressor, Fan, HeatExchanger, HeatPumpDesign, HXKind
+
+    area = float(values["evaporator_area_m2"])
+    fan = Fan(
+        air_flow_m3_s=area * float(values["air_flow_per_area_m3_s_m2"]),
+        diameter_m=float(values["fan_diameter_m"]),
+    )
+    return HeatPumpDesign(
+        refrigerant=str(values["refrigerant"]),
+        source_type="air",
+        evaporator=HeatExchanger(kind=HXKind.FINNED_COIL, area_m2=area),
+        condenser=HeatExchanger(
+            kind=HXKind.BRAZED_PLATE, area_m2=float(values["condenser_area_m2"])
+        ),
+        compressor=Compressor(
+            swept_volume_m3=float(values["swept_volume_cm3"]) * 1e-6,
+            nominal_speed_hz=float(values["nominal_speed_Hz"]),
+            speed_min=float(values["speed_min"]),
+            speed_max=float(values["speed_max"]),
+        ),
+        fan=fan,
+        superheat_K=float(values["superheat_K"]),
+        subcool_K=float(values["subcool_K"]),
+        sink_delta_T_K=5.0,
+    )
+
+
+def _map_grid(case: Case, design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    t_low = (
+        min(case.design_temperature_degC, -10.0 if case.site.climate.value != "colder" else -22.0)
+        - 2.0
+    )
+    t_source = np.arange(t_low, 18.1, 3.0) + ZERO_CELSIUS_K
+    t_sink = _T_SINK_GRID_DEGC + ZERO_CELSIUS_K
+    c = design.compressor
+    speed = np.linspace(c.speed_min, c.speed_max, _SPEED_POINTS)
+    return t_source, t_sink, speed
+
+
+def _interp_map(pmap, var: str, t_source_K: float, t_sink_K: float, speed: float) -> float:
+    """Linear interpolation of map variable ``var``; NaN where a neighbouring point failed."""
+    v = pmap[var].interp(t_source=t_source_K, t_sink=t_sink_K, speed=speed)
+    return float(v)
+
+
+def _at_speeds(pmap, var: str, t_source_K: float, t_sink_K: float) -> np.ndarray:
+    """``var`` at every map speed for one source/sink temperature (NaN where outside the envelope)."""
+    return np.asarray(pmap[var].interp(t_source=t_source_K, t_sink=t_sink_K).values, dtype=float)
+
+
+def _highest_running(values: np.ndarray) -> float:
+    """Value at the highest speed that runs inside the envelope (the controller's speed limit), or NaN."""
+    ok = np.flatnonzero(np.isfinite(values))
+    return float(values[ok[-1]]) if ok.size else math.nan
+
+
+def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
+    """Evaluate one design of ``case``; see the module docstring.
+
+    Raises a :class:`~designopt.errors.DesignOptError` for a design that cannot be evaluated
+    (the study records it as a failed trial).
+    """
+    from designopt import economics, noise, refrigerants
+    from designopt.cycle import performance_map
+    from designopt.properties import state_tq
+    from designopt.seasonal.en14825 import MapArrays, seasonal_performance
+
+    values = resolve(design, case)
+    for name, value in design.items():
+        if name not in VARIABLES:
+            raise ConfigurationError(
+                f"{name!r} is not a design variable; valid: {sorted(VARIABLES)}"
+            )
+        _check_value(name, value, name)
+    hp = heat_pump_design(values, case)
+    ref = refrigerants.get(hp.refrigerant)
+    load_W = case.building.design_heat_load_kW * 1e3
+    t_design_K = case.design_temperature_degC + ZERO_CELSIUS_K
+    t_flow_K = case.flow_temperature_degC + ZERO_CELSIUS_K
+    application = int(case.flow_temperature_degC)
+
+    pmap = performance_map(hp, *_map_grid(case, hp))
+    arrays = MapArrays.from_dataset(pmap)
+    season = {
+        app: seasonal_performance(
+            arrays, climate=case.site.climate.value, application_degC=app, design_load_W=load_W
+        )
+        for app in (35, 55)
+    }
+    s = season[application]
+
+    c = hp.compressor
+    # capacity at the design point: the highest speed inside the envelope (0 if none runs there;
+    # the back-up heater must then carry the design load)
+    cap_design = _highest_running(_at_speeds(pmap, "heat_output", t_design_K, t_flow_K))
+    cap_design = 0.0 if not math.isfinite(cap_design) else cap_design
+    heat_a7 = _interp_map(pmap, "heat_output", 280.15, 308.15, 1.0)
+    cop_a7 = _interp_map(pmap, "cop", 280.15, 308.15, 1.0)
+    # sound power at the highest speed that runs at A7/W55 (EN 12102-1 rating point)
+    comp_power_max = _highest_running(_at_speeds(pmap, "compressor_power", 280.15, 328.15))
+    t_evap = _interp_map(pmap, "t_evap", 280.15, 308.15, 1.0)
+    t_cond = _interp_map(pmap, "t_cond", 280.15, 308.15, 1.0)
+    if not all(math.isfinite(x) for x in (heat_a7, comp_power_max, t_evap, t_cond)):
+        raise OperatingPointError(
+            "the design has no operating point inside its envelope at A7/W35 (nominal speed) or at A7/W55"
+        )
+
+    liq_c = state_tq(ref.coolprop_name, T=t_cond, q=0.0)
+    vap_c = state_tq(ref.coolprop_name, T=t_cond, q=1.0)
+    liq_e = state_tq(ref.coolprop_name, T=t_evap, q=0.0)
+    vap_e = state_tq(ref.coolprop_name, T=t_evap, q=1.0)
+    charge = economics.refrigerant_charge(
+        evaporator_area_m2=hp.evaporator.area_m2,
+        condenser_area_m2=hp.condenser.area_m2,
+        rho_liquid_cond_kg_m3=liq_c.rho,
+        rho_vapour_cond_kg_m3=vap_c.rho,
+        rho_liquid_evap_kg_m3=liq_e.rho,
+        rho_vapour_evap_kg_m3=vap_e.rho,
+    )
+    charge_kg = float(charge.total)
+    lfl = ref.lfl_kg_m3 if ref.lfl_kg_m3 is not None else math.inf
+    pol = case.policy
+    if pol.room_area_m2 is not None:
+        limit = float(economics.charge_limit(lfl_kg_m3=lfl, room_area_m2=pol.room_area_m2))
+    else:
+        limit = float(economics.charge_limit(lfl_kg_m3=lfl, outdoor=True))
+    user_cap = pol.charge_limit_kg if pol.charge_limit_kg is not None else math.inf
+    charge_limit_kg = min(limit, user_cap)
+
+    backup_W = float(values["backup_kW"]) * 1e3
+    econ = case.economics
+    cap = economics.capital_cost(
+        compressor_displacement_m3_s=c.displacement_m3_s,
+        evaporator_area_m2=hp.evaporator.area_m2,
+        condenser_area_m2=hp.condenser.area_m2,
+        fan_diameter_m=hp.fan.diameter_m,
+        refrigerant_charge_kg=charge_kg,
+        refrigerant=hp.refrigerant,
+        heat_output_W=heat_a7,
+        backup_heater_W=backup_W,
+        subsidy_fixed=econ.capital_subsidy,
+        target_year=econ.cost_base_year,
+    )
+    capital = float(cap.total)
+    elec_kWh = s.electricity_J / 3.6e6
+    heat_kWh = s.heat_J / 3.6e6
+    em = economics.tewi(
+        charge_kg=charge_kg,
+        gwp=ref.gwp100,
+        lifetime_years=econ.lifetime_years,
+        annual_electricity_kWh=elec_kWh,
+        grid_factor_kg_per_kWh=econ.grid_co2_kg_per_kWh,
+        annual_leak_rate=econ.annual_leakage_rate,
+        recovery_fraction=1.0 - econ.end_of_life_loss,
+    )
+    annual_co2 = float(em.annual)
+    life = economics.lifetime_cost(
+        capital=capital,
+        discount_rate=econ.discount_rate,
+        lifetime_years=econ.lifetime_years,
+        annual_electricity_kWh=elec_kWh,
+        electricity_price_per_kWh=econ.electricity_price_per_kWh,
+        electricity_standing_charge_per_day=econ.electricity_standing_charge_per_year / 365.0,
+        electricity_escalation=econ.price_escalation,
+        maintenance_fraction_of_capital=econ.maintenance_fraction,
+        annual_co2_kg=annual_co2,
+        carbon_price_per_t=econ.carbon_price_per_t,
+        annual_heat_kWh=heat_kWh,
+    )
+    lw = noise.outdoor_unit_sound_power(
+        volume_flow_m3_s=hp.fan.air_flow_m3_s,
+        compressor_power_W=comp_power_max,
+        fan_diameter_m=hp.fan.diameter_m,
+        compressor_type=str(values["compressor_type"]),
+    )
+    lwa = float(lw["total"])
+
+    objectives = {
+        "capital_cost": capital,
+        "net_present_cost": float(life.npc),
+        "annualised_cost": float(life.annualised),
+        "lcoh": float(life.lcoh),
+        "lifetime_co2": float(em.total),
+        "scop": float(s.scop),
+        "sound_power": lwa,
+    }
+    constraints: dict[str, float] = {}
+    metrics: dict[str, Any] = {
+        "scop_35": float(season[35].scop),
+        "scop_55": float(season[55].scop),
+        "scop": float(s.scop),
+        "eta_s_pct": float(s.eta_s_pct),
+        "t_biv_degC": float(s.t_biv_K - ZERO_CELSIUS_K),
+        "capacity_design_kW": cap_design / 1e3,
+        "heat_A7W35_kW": heat_a7 / 1e3,
+        "cop_A7W35": cop_a7,
+        "annual_heat_kWh": heat_kWh,
+        "annual_electricity_kWh": elec_kWh,
+        "annual_backup_kWh": s.backup_J / 3.6e6,
+        "charge_kg": charge_kg,
+        "charge_limit_kg": charge_limit_kg,
+        "gwp": ref.gwp100,
+        "sound_power_dBA": lwa,
+        "lifetime_co2_kg": float(em.total),
+        "co2_direct_kg": float(em.direct),
+        "capital_cost": capital,
+        "net_present_cost": float(life.npc),
+        "annualised_cost": float(life.annualised),
+        "lcoh": float(life.lcoh),
+    }
+    for item, value in cap.items.items():
+        metrics[f"capex_{item}"] = float(value)
+    if case.noise.receivers:
+        receivers = [
+            noise.Receiver(
+                r.name,
+                r.distance_m,
+                r.reflecting_surfaces,
+                r.barrier,
+                background_dBA=r.background_dBA,
+                method=r.method,
+                limit_dBA=r.limit_dBA,
+            )
+            for r in case.noise.receivers
+        ]
+        na = noise.receiver_levels(lwa, receivers)
+        for i, r in enumerate(case.noise.receivers):
+            metrics[f"level_{_slug(r.name)}_dBA"] = float(na.level_dBA[..., i])
+        metrics["noise_margin_dB"] = float(na.constraint)
+        if "noise" in case.optimisation.constraints:
+            constraints["noise"] = float(na.scaled_constraint())
+    if "capacity" in case.optimisation.constraints:
+        constraints["capacity"] = (load_W - (cap_design + backup_W)) / load_W
+    if "charge" in case.optimisation.constraints:
+        constraints["charge"] = float(
+            economics.charge_constraint(charge_kg, limit, user_cap_kg=user_cap, scaled=True)
+        )
+    if "gwp" in case.optimisation.constraints:
+        constraints["gwp"] = float(
+            economics.gwp_cap_constraint(ref.gwp100, pol.gwp_cap, scaled=True)
+        )
+    return Evaluation(
+        objectives={k: objectives[k] for k in case.optimisation.objectives},
+        constraints=constraints,
+        metrics=metrics,
+    )
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_") or "receiver"
+
+
+class _CaseEvaluator:
+    """Picklable ``params -> Evaluation`` bound to a case."""
+
+    def __init__(self, case: Case):
+        self.case = case
+
+    def __call__(self, params: dict[str, Any]) -> Evaluation:
+        return evaluate(params, self.case)
+
+
+def search_variables(case: Case) -> tuple[Variable, ...]:
+    """The case's ``[space]`` as search variables."""
+    out = []
+    for name, spec in case.space.items():
+        info = VARIABLES[name]
+        out.append(_variable(name, spec, info))
+    return tuple(out)
+
+
+def _variable(name: str, spec: VariableSpec, info: VariableInfo) -> Variable:
+    if info.kind == "categorical":
+        return Variable(
+            name=name, kind=VariableKind.CATEGORICAL, choices=tuple(spec.choices), unit=info.unit
+        )
+    kind = VariableKind.INT if (spec.type == "int" or info.kind == "int") else VariableKind.FLOAT
+    return Variable(
+        name=name,
+        kind=kind,
+        low=spec.low,
+        high=spec.high,
+        log=spec.log,
+        step=spec.step,
+        unit=info.unit,
+    )
+
+
+def build_problem(case: Case) -> Problem:
+    """The search problem of ``case``."""
+    if not case.space:
+        raise ConfigurationError(
+            "the case has an empty [space]: give at least one design variable range"
+        )
+    objectives = tuple(
+        Objective(
+            name=o,
+            direction=Direction(OBJECTIVES[o][0]),
+            unit=OBJECTIVES[o][1],
+            long_name=OBJECTIVES[o][2],
+        )
+        for o in case.optimisation.objectives
+    )
+    constraints = tuple(
+        Constraint(name=c, long_name=CONSTRAINTS[c]) for c in case.optimisation.constraints
+    )
+    units = {k: u for k, (u, _) in METRIC_UNITS.items()}
+    longs = {k: n for k, (_, n) in METRIC_UNITS.items()}
+    for r in case.noise.receivers:
+        units[f"level_{_slug(r.name)}_dBA"] = "dB(A)"
+        longs[f"level_{_slug(r.name)}_dBA"] = (
+            f"sound pressure level at receiver {r.name!r} ({r.method})"
+        )
+    for o, (_, unit, long_name) in OBJECTIVES.items():
+        units.setdefault(o, unit)
+        longs.setdefault(o, long_name)
+    return Problem(
+        name=case.name,
+        variables=search_variables(case),
+        objectives=objectives,
+        constraints=constraints,
+        evaluate=_CaseEvaluator(case),
+        metric_units=units,
+        metric_long_names=longs,
+        fingerprint=case.fingerprint(),
+    )
