@@ -193,7 +193,7 @@ CONSTRAINTS = {
 
 class Optimisation(_Model):
     objectives: tuple[str, ...] = ("capital_cost", "net_present_cost")
-    constraints: tuple[str, ...] = ("noise", "capacity", "charge", "gwp")
+    constraints: tuple[str, ...] = ("noise", "capacity", "charge")
     trials: int = Field(2000, ge=1, le=1_000_000)
     sampler: Literal["nsga2", "nsga3", "tpe", "random", "qmc"] = "nsga2"
     seed: int = 0
@@ -274,7 +274,9 @@ class Case(_Model):
 def _format_validation_error(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, int) or True)
+        loc = ""
+        for part in err["loc"]:
+            loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
         value = err.get("input")
         msg = err["msg"]
         if err["type"] == "extra_forbidden":

@@ -1,0 +1,150 @@
+"""The one pass evaluate(design, case): closes its balances, follows physical trends, and the
+CLI runs a tiny study end to end (results.nc valid, figures written)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from designopt.case import case_from_mapping, load_case
+from designopt.cli import main
+from designopt.errors import ConfigurationError
+from designopt.evaluate import build_problem, evaluate
+from designopt.results import load
+
+DATA = Path(__file__).parent / "data"
+TINY = DATA / "cases" / "tiny_air.toml"
+
+tol_rel = 1e-9
+
+
+@pytest.fixture(scope="module")
+def case():
+    return load_case(TINY)
+
+
+@pytest.fixture(scope="module")
+def base(case):
+    return evaluate({"evaporator_area_m2": 40.0, "swept_volume_cm3": 50.0, "backup_kW": 2.0}, case)
+
+
+def test_energy_balance_and_bounds(base):
+    m = base.metrics
+    assert base.failure is None
+    # SCOP is the annual heat over the annual electricity (EN 14825, off modes included)
+    assert m["annual_heat_kWh"] / m["annual_electricity_kWh"] == pytest.approx(
+        m["scop"], rel=tol_rel
+    )
+    # the annual heat is Pdesignh * H_HE with H_HE = 2066 h (EN 14825 average season)
+    assert m["annual_heat_kWh"] == pytest.approx(6.0 * 2066, rel=1e-9)
+    # below Carnot at A7/W35 (sink outlet 35 degC, source 7 degC)
+    assert 1.0 < m["cop_A7W35"] < 308.15 / (308.15 - 280.15)
+    # the 35 degC application beats the 55 degC one
+    assert m["scop_35"] > m["scop_55"] > 1.0
+
+
+def test_noise_level_is_the_point_source_formula(base):
+    """MCS 020(a): Lp = L_WA + 10 lg(Q / (4 pi r^2)), Q = 4 (two surfaces), r = 5 m, 0.1 dB."""
+    m = base.metrics
+    lp = m["sound_power_dBA"] + 10 * math.log10(4 / (4 * math.pi * 5.0**2))
+    assert m["level_neighbour_window_dBA"] == pytest.approx(round(lp, 1), abs=0.051)
+    assert base.constraints["noise"] == pytest.approx(
+        (m["level_neighbour_window_dBA"] - 37.0) / 37.0
+    )
+
+
+def test_capital_cost_grows_with_area_and_backup(case, base):
+    bigger = evaluate(
+        {"evaporator_area_m2": 60.0, "swept_volume_cm3": 50.0, "backup_kW": 2.0}, case
+    )
+    assert bigger.objectives["capital_cost"] > base.objectives["capital_cost"]
+    # a larger coil lifts the evaporating temperature: better COP at A7/W35 (same compressor)
+    assert bigger.metrics["cop_A7W35"] > base.metrics["cop_A7W35"]
+    more_backup = evaluate(
+        {"evaporator_area_m2": 40.0, "swept_volume_cm3": 50.0, "backup_kW": 4.0}, case
+    )
+    assert more_backup.objectives["capital_cost"] > base.objectives["capital_cost"]
+    assert more_backup.constraints["capacity"] == pytest.approx(
+        base.constraints["capacity"] - 2.0 / 6.0
+    )
+
+
+def test_capacity_constraint_definition(base):
+    m = base.metrics
+    expected = (6.0 - (m["capacity_design_kW"] + 2.0)) / 6.0
+    assert base.constraints["capacity"] == pytest.approx(expected)
+
+
+def test_net_present_cost_exceeds_capital(base):
+    npc, cap = base.objectives["net_present_cost"], base.objectives["capital_cost"]
+    assert npc > cap
+    assert base.metrics["lifetime_co2_kg"] > 0
+
+
+def test_unknown_variable_is_a_clear_error(case):
+    with pytest.raises(ConfigurationError, match="'coil' is not a design variable"):
+        evaluate({"coil": 3.0}, case)
+
+
+def test_problem_from_case(case):
+    p = build_problem(case)
+    assert [v.name for v in p.variables] == ["evaporator_area_m2", "swept_volume_cm3", "backup_kW"]
+    assert p.directions == ["minimize", "minimize"]
+    assert [c.name for c in p.constraints] == ["noise", "capacity", "charge"]
+
+
+def test_empty_space_is_refused():
+    case = case_from_mapping(
+        {
+            "schema": 1,
+            "name": "x",
+            "building": {"design_heat_load_kW": 5.0},
+            "noise": {"receivers": [{"distance_m": 5.0}]},
+        }
+    )
+    with pytest.raises(ConfigurationError, match="empty \\[space\\]"):
+        build_problem(case)
+
+
+def test_cli_evaluate_prints_json(capsys):
+    assert main(
+        ["evaluate", str(TINY), "--set", "evaporator_area_m2=45", "--set", "backup_kW=2"]
+    ) in (0, 3)
+    out = json.loads(capsys.readouterr().out)
+    assert out["design"]["evaporator_area_m2"] == 45.0
+    assert set(out["objectives"]) == {"capital_cost", "net_present_cost"}
+
+
+def test_cli_evaluate_bad_set_value(capsys):
+    assert main(["evaluate", str(TINY), "--set", "evaporator_area_m2=huge"]) == 2
+    assert "must be a number" in capsys.readouterr().err
+
+
+def test_cli_run_end_to_end(tmp_path, capsys):
+    out = tmp_path / "study"
+    code = main(["run", str(TINY), "--out", str(out), "--no-progress"])
+    assert code in (0, 3)  # 3: no feasible design in 6 random trials is possible
+    ds = load(out / "results.nc")
+    assert ds.sizes["trial"] == 6
+    for name, var in ds.variables.items():
+        assert "units" in var.attrs and "long_name" in var.attrs, name
+    assert {"scop_35", "scop_55", "sound_power_dBA", "charge_kg", "capacity_design_kW"} <= set(
+        ds.data_vars
+    )
+    assert not bool((ds.pareto & ~ds.feasible).any())
+    assert ds.attrs["case_fingerprint"] == load_case(TINY).fingerprint()
+    for name in ("pareto_front.png", "pareto_front.html", "history.png", "summary.md"):
+        assert (out / name).stat().st_size > 100
+    # rerun: resumes, nothing new to do
+    assert main(["run", str(TINY), "--out", str(out), "--no-progress", "--no-report"]) in (0, 3)
+    assert load(out / "results.nc").sizes["trial"] == 6
+    assert np.all(load(out / "results.nc").trial.values == ds.trial.values)
+
+
+def test_cli_report_needs_results(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "does not exist" in capsys.readouterr().err
