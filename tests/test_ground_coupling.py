@@ -124,3 +124,41 @@ def test_hybrid_saves_length_and_saving_grows_as_switchover_drops():
     assert np.all(ds["feasible"].values)
     assert saved[0] > saved[1] > 0.0
     assert ds["length_saved"].attrs["units"] == "m"
+
+
+def test_coupling_with_a_real_brine_water_design():
+    """The cycle model's 8 kW R290 brine/water unit (casestudies/designs) drives the field."""
+    import tomllib
+    from pathlib import Path
+
+    cycle = pytest.importorskip("designopt.cycle")
+    from designopt.cycle.design import design_from_mapping
+
+    path = Path(__file__).parents[1] / "casestudies" / "designs" / "brine_water_8kW_R290.toml"
+    if not path.exists():
+        pytest.skip("brine/water design example not present")
+    design = design_from_mapping(tomllib.loads(path.read_text()))
+    pmap = cycle.performance_map(
+        design,
+        T0 + np.array([-6.0, -2.0, 2.0, 6.0, 10.0, 15.0]),
+        T0 + np.array([30.0, 40.0]),
+        np.array([1.0]),
+    )
+    demand = np.clip(250.0 * (T0 + 15 - T_OUT), 0.0, None)  # peak ~4.8 kW < capacity
+    res = simulate_coupled(
+        borefield=Borefield.rectangle(nx=2, ny=1, spacing=8.0, H=100.0),
+        ground=GROUND,
+        resistance=0.1,
+        pmap=pmap,
+        heat_demand_W=demand,
+        t_sink_K=T0 + 35,
+        years=2,
+        m_flow=0.45,
+        cp=3800.0,
+    )
+    assert res.max_change_K < 0.01
+    assert res.n_clipped == 0 and res.unmet.max() < 1.0
+    carnot_b0w35 = (T0 + 35) / 35.0
+    assert 3.0 < res.seasonal_cop < carnot_b0w35
+    # the ground gives the evaporator heat: delivered heat minus electric power (no fan)
+    assert np.allclose(res.loads.series(), res.heat - res.electric, rtol=0.02, atol=5.0)

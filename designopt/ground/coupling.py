@@ -150,6 +150,14 @@ def operate(pmap, *, demand_W, t_source_K, t_sink_K) -> dict:
     heat = _interp_ts_tk(pmap, tsc, tkc, "heat_output")
     elec = _interp_ts_tk(pmap, tsc, tkc, "electric_power")
     evap = _interp_ts_tk(pmap, tsc, tkc, "evaporator_heat")
+    if not (np.all(np.isfinite(heat)) and np.all(np.isfinite(elec)) and np.all(np.isfinite(evap))):
+        bad = ~np.all(np.isfinite(heat) & np.isfinite(elec) & np.isfinite(evap), axis=1)
+        i = int(np.argmax(bad))
+        raise ConfigurationError(
+            f"the performance map has failed (NaN) points around t_source={tsc[i]:.2f} K, "
+            f"t_sink={tkc[i]:.2f} K (status != 0); give a map whose speeds converge over the "
+            "operating range"
+        )
     sp = np.asarray(pmap["speed"].values, float)
     # fractional speed index where heat output reaches the demand (heat grows with speed)
     idx = np.sum(heat < demand[:, None], axis=1)  # number of nodes below the demand
