@@ -138,15 +138,29 @@ def test_hand_calculation_single_bin_structure():
         reversible=False,
     )
     ph = prated * (s.t_bin_degC - 16) / (2 - 16)
-    cr = ph / pdh
-    copbin = cop * cr / (cdh * cr + 1 - cdh)
     q = (s.hours_h * ph).sum()
-    e = (s.hours_h * ph / copbin).sum()
     off = off_mode_hours("warmer", reversible=False)
     e_off = (off["TO"] * 20 + off["CK"] * 10 + off["OFF"] * 5) / 1e3
-    r = rate_declared(dp)
+    # "bin" convention: the cycling formula with each bin's own capacity ratio
+    cr = ph / pdh
+    copbin = cop * cr / (cdh * cr + 1 - cdh)
+    e = (s.hours_h * ph / copbin).sum()
+    r = rate_declared(dp, conventions=RatingConventions(cycling="bin"))
     assert r.scop_on[0] == pytest.approx(q / e, rel=1e-12)
     assert r.scop[0] == pytest.approx(prated * 1336 / (prated * 1336 / (q / e) + e_off), rel=1e-12)
+    # default "point" convention: COPpl at B (+2), C (+7), D (+12) with the points' CR, then
+    # linear in temperature between them and extrapolated from C-D above +12 °C
+    cr_pt = {t: prated * (t - 16) / (2 - 16) / pdh for t in (2.0, 7.0, 12.0)}
+    coppl = {t: cop * c / (cdh * c + 1 - cdh) for t, c in cr_pt.items()}
+    tj = s.t_bin_degC
+    copbin_pt = np.where(
+        tj <= 7,
+        coppl[2.0] + (tj - 2) / 5 * (coppl[7.0] - coppl[2.0]),
+        coppl[7.0] + (tj - 7) / 5 * (coppl[12.0] - coppl[7.0]),
+    )
+    e_pt = (s.hours_h * ph / copbin_pt).sum()
+    assert rate_declared(dp).scop_on[0] == pytest.approx(q / e_pt, rel=1e-12)
+    assert q / e_pt != pytest.approx(q / e, rel=1e-3)  # the two conventions differ here
 
 
 def test_backup_below_tbiv_and_tol():
