@@ -173,6 +173,52 @@ def test_ahmadfard_test1_resistance_within_tool_range(test1):
 
 
 @pytest.fixture(scope="module")
+def test1b(test1):
+    data = json.loads((DATA / "ground_ahmadfard2019_test1b.json").read_text())
+    q = test1["q"]
+    # building load -> ground load through the heat pump (evaporator / condenser heat)
+    ground = np.where(q > 0, q * (1 - 1 / data["cop_heating"]), q * (1 + 1 / data["eer_cooling"]))
+    return data, ground
+
+
+def test_ahmadfard_test1b_ground_load_matches_published_series(test1b):
+    tol_kW = 1e-4  # the published series has 4 decimals
+    data, ground = test1b
+    heat = np.array(data["published_ground_load_rows_7_to_17_heating_kW"])
+    cool = np.array(data["published_ground_load_rows_3007_to_3017_cooling_kW"])
+    assert np.max(np.abs(ground[6:17] / 1e3 - heat)) < tol_kW
+    assert np.max(np.abs(-ground[3006:3017] / 1e3 - cool)) < tol_kW
+
+
+@pytest.mark.parametrize("method", ["three_pulse", "monthly", "hourly"])
+def test_ahmadfard_test1b_6h_peak(test1, test1b, method):
+    tol_pct = 5.0
+    data, ground = test1b
+    spread = data["tools_length_6h_rb_0p13_m"]
+    m_flow = data["fluid_mass_flow_kg_per_s"]
+    limits = FluidLimits(
+        t_min=test1["limits"].t_min,
+        t_max=test1["limits"].t_max,
+        reference=LimitReference.HEAT_PUMP_INLET,
+        m_flow=m_flow,
+        cp=test1["limits"].cp,
+    )
+    hourly = HourlyLoads(net=ground, years=test1["inp"]["years"])
+    loads = hourly if method == "hourly" else MonthlyLoads.from_hourly(hourly)
+    res = size_length(
+        borefield=test1["field"],
+        ground=test1["ground"],
+        loads=loads,
+        limits=limits,
+        resistance=data["imposed_rb_mK_per_W"],
+        method=method,
+    )
+    assert spread["min"] <= res.H <= spread["max"]
+    assert abs(res.H / spread["mean"] - 1) * 100 <= tol_pct
+    assert res.binding_limit == "maximum"  # injection dominates after the EER conversion
+
+
+@pytest.fixture(scope="module")
 def peere():
     return json.loads((DATA / "ground_peere2021_cases.json").read_text())
 
