@@ -9,8 +9,16 @@ computed.
 """
 
 from designopt.ground.borehole import BoreholeHeatExchanger, Fluid, PipeKind
+from designopt.ground.coupling import (
+    CoupledResult,
+    carnot_map,
+    operate,
+    simulate_coupled,
+    size_length_coupled,
+)
 from designopt.ground.geometry import Borefield, Ground, Layout
 from designopt.ground.gfunction import GFunctionFamily, compute_gfunction, family_for
+from designopt.ground.hybrid import hybrid_length_saving, split_hybrid
 from designopt.ground.simulate import (
     HourlyLoads,
     LifetimeTemperatures,
@@ -33,6 +41,7 @@ from designopt.ground.sizing import (
 
 __all__ = [
     "Borefield",
+    "CoupledResult",
     "BoreholeHeatExchanger",
     "Fluid",
     "FluidLimits",
@@ -47,6 +56,12 @@ __all__ = [
     "SizingMethod",
     "SizingResult",
     "borehole_resistance",
+    "carnot_map",
+    "hybrid_length_saving",
+    "operate",
+    "simulate_coupled",
+    "size_length_coupled",
+    "split_hybrid",
     "compute_gfunction",
     "family_for",
     "fluid_temperatures",
