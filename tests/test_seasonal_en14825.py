@@ -149,8 +149,9 @@ def test_hand_calculation_single_bin_structure():
     assert r.scop_on[0] == pytest.approx(q / e, rel=1e-12)
     assert r.scop[0] == pytest.approx(prated * 1336 / (prated * 1336 / (q / e) + e_off), rel=1e-12)
     # default "point" convention: COPpl at B (+2), C (+7), D (+12) with the points' CR, then
-    # linear in temperature between them and extrapolated from C-D above +12 °C
-    cr_pt = {t: prated * (t - 16) / (2 - 16) / pdh for t in (2.0, 7.0, 12.0)}
+    # linear in temperature between them and extrapolated from C-D above +12 °C; B lies at
+    # Tbiv, where the unit runs at its declared capacity (no cycling, full_load_at_tbiv)
+    cr_pt = {t: prated * (t - 16) / (2 - 16) / pdh for t in (7.0, 12.0)} | {2.0: 1.0}
     coppl = {t: cop * c / (cdh * c + 1 - cdh) for t, c in cr_pt.items()}
     tj = s.t_bin_degC
     copbin_pt = np.where(
@@ -161,6 +162,15 @@ def test_hand_calculation_single_bin_structure():
     e_pt = (s.hours_h * ph / copbin_pt).sum()
     assert rate_declared(dp).scop_on[0] == pytest.approx(q / e_pt, rel=1e-12)
     assert q / e_pt != pytest.approx(q / e, rel=1e-3)  # the two conventions differ here
+    no_fl = RatingConventions(full_load_at_tbiv=False)
+    coppl[2.0] = cop * cr[0] / (cdh * cr[0] + 1 - cdh)  # cycling at B as well
+    copbin_pt = np.where(
+        tj <= 7,
+        coppl[2.0] + (tj - 2) / 5 * (coppl[7.0] - coppl[2.0]),
+        coppl[7.0] + (tj - 7) / 5 * (coppl[12.0] - coppl[7.0]),
+    )
+    e_pt = (s.hours_h * ph / copbin_pt).sum()
+    assert rate_declared(dp, conventions=no_fl).scop_on[0] == pytest.approx(q / e_pt, rel=1e-12)
 
 
 def test_backup_below_tbiv_and_tol():

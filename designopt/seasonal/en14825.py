@@ -385,6 +385,11 @@ class RatingConventions:
         coldest bin, instead of extrapolating the E–A segment beyond the declared point
         (default True: the bin range ends at Tdesignh, and the unit's declared performance at
         its limit is the coldest value the season uses).
+    full_load_at_tbiv : bool
+        ``point`` cycling only: no cycling loss at declared points at or colder than Tbiv
+        (default True: by definition of the bivalent point the unit cannot exceed the load
+        there, so a declared capacity a little above the load line is test tolerance, not
+        cycling).
     """
 
     cycling: CyclingConvention = CyclingConvention.POINT
@@ -396,6 +401,7 @@ class RatingConventions:
     extrapolate_above_d: bool = True
     cr_tolerance: float = 0.0
     e_point_at_tdesign: bool = True
+    full_load_at_tbiv: bool = True
 
     def __post_init__(self):
         try:
@@ -633,6 +639,9 @@ def rate_declared(
         ph_pt = dp.prated_W[:, None] / 1e3 * (kt - T_ZERO_LOAD_DEGC) / (t_des - T_ZERO_LOAD_DEGC)
         cr_pt = np.clip(np.where(pdh_pts > 0, ph_pt / pdh_pts, 1.0), 0.0, 1.0)
         cr_pt = np.where(cr_pt >= 1.0 / (1.0 + conv.cr_tolerance), 1.0, cr_pt)
+        if conv.full_load_at_tbiv:
+            # at and below the bivalent point the unit runs at its declared capacity
+            cr_pt = np.where(kt <= (dp.t_biv_K - ZERO_CELSIUS_K)[:, None], 1.0, cr_pt)
         # Cdh at points without a declaration (F): interpolated along the row
         cdh_fill = interp_rows(kt, cdh_pts, np.nan_to_num(kt))
         cdh_at_pts = np.where(np.isfinite(cdh_pts), cdh_pts, cdh_fill)
