@@ -199,11 +199,16 @@ class Fan:
 
 
 def lmtd(a, b):
-    """Logarithmic mean of temperature differences ``a``, ``b`` [K] (both > 0), stable for a ~ b."""
+    """Logarithmic mean of temperature differences ``a``, ``b`` [K] (both > 0).
+
+    Written as ``b * x / log1p(x)`` with ``x = a / b - 1`` and a series for small ``x``, so it is
+    smooth to round-off when ``a`` is close to ``b``.
+    """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
-    r = a / b
-    close = np.abs(r - 1.0) < 1e-6
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(close, 0.5 * (a + b), (a - b) / np.log(np.where(close, 2.0, r)))
-    return out
+        x = (a - b) / b
+        small = np.abs(x) < 1e-4
+        xs = np.where(small, 1.0, x)
+        ratio = np.where(small, 1.0 + x / 2.0 - x * x / 12.0, xs / np.log1p(xs))
+    return b * ratio

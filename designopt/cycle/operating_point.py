@@ -26,8 +26,9 @@ complementarity condition ``min(x - ln(0.01 K), -r) = 0`` replaces ``r = 0`` and
 the same (semi-smooth) Newton iteration.  The neglected temperature change is below 0.01 K.  Newton's method with a
 finite-difference Jacobian runs on all points at once (numpy arrays); a step is accepted only
 if the new state is feasible (no pinched zone, inside the property tables) and reduces the
-residual norm, else it is halved (up to 12 times).  A point converges when both residuals are
-below 1e-10.  Points that do not converge get a non-zero :class:`Status` and NaN results; the
+residual norm, else it is halved (up to 14 times).  A point converges when the residual norm
+is below 1e-9 (or below 1e-7 when the line search can no longer reduce it: the round-off floor
+of the tables; areas then match to 1e-7).  Points that do not converge get a non-zero :class:`Status` and NaN results; the
 scalar :func:`solve_operating_point` raises instead.
 
 Energy balance: ``Q_cond = m (h2 - h3)``, ``Q_evap = m (h1 - h3)``, ``P_comp = m (h2 - h1)``
@@ -50,7 +51,8 @@ from designopt.errors import ConfigurationError, ConvergenceError, OperatingPoin
 
 __all__ = ["OperatingPoint", "StatePoint", "Status", "solve_arrays", "solve_operating_point"]
 
-TOL_RESIDUAL = 1e-10
+TOL_RESIDUAL = 1e-9
+TOL_STALL = 1e-7
 PINCH_FLOOR_K = 0.01
 LN_PINCH_FLOOR = math.log(PINCH_FLOOR_K)
 MAX_ITER = 40
@@ -141,6 +143,19 @@ def _provider(design: HeatPumpDesign, backend: str):
     return CoolPropProvider(design.coolprop_name, backend)
 
 
+def _isentropic_h(tab, tc, s1, scn):
+    """Enthalpy [J/kg] at the condensing pressure and entropy ``s1``.
+
+    Superheated: from the tables.  Inside the dome (fluids with an overhanging dew line, e.g.
+    R1234yf or R600a at small superheat): ``h = h_dew - T_c (s_dew - s)``, exact at constant
+    pressure and temperature (dh = T ds).
+    """
+    wet = s1 < scn["s_dew"]
+    dts = tab.superheat_from_s(tc, np.where(wet, scn["s_dew"], s1))
+    h_sup = tab.superheated(tc, dts)[0]
+    return np.where(wet, scn["h_dew"] - tc * (scn["s_dew"] - s1), h_sup)
+
+
 class _Problem:
     """Conditions of N points and the residual evaluation."""
 
@@ -187,6 +202,9 @@ class _Problem:
             self.y0 = self.t_snk - 5.0
         else:
             self.y0 = self.t_snk.copy()
+        # reference temperatures of the log-approach unknowns (re-based every Newton iteration)
+        self.te_ref = self.t_src - d.superheat_K
+        self.tc_off = np.full_like(self.y0, d.subcool_K)  # T_c = y + tc_off + exp(v)
         comp = d.compressor
         self.vdot = comp.swept_volume_m3 * comp.nominal_speed_hz * self.speed
 
@@ -195,8 +213,8 @@ class _Problem:
         sh, sc = d.superheat_K, d.subcool_K
         t_src = self.t_src[idx]
         with np.errstate(all="ignore"):
-            te = t_src - sh - np.exp(u)
-            tc = y + sc + np.exp(v)
+            te = self.te_ref[idx] - np.exp(u)
+            tc = y + self.tc_off[idx] + np.exp(v)
             se = tab.saturation(te)
             scn = tab.saturation(tc)
             pe, pc = se["p"], scn["p"]
@@ -207,8 +225,7 @@ class _Problem:
                 eta_v = comp.eta_vol(pi)
                 eta_is = comp.eta_is(pi)
                 m = eta_v * rho1 * self.vdot[idx]
-                dts = tab.superheat_from_s(tc, s1)
-                h2s = tab.superheated(tc, dts)[0]
+                h2s = _isentropic_h(tab, tc, s1, scn)
                 h2 = h1 + (h2s - h1) / eta_is
             else:
                 amap = comp.ahri540
@@ -217,8 +234,7 @@ class _Problem:
                 power = amap.power(te, tc) * self.speed[idx]
                 h2 = h1 + power / m
                 eta_v = m / (rho1 * self.vdot[idx])
-                dts = tab.superheat_from_s(tc, s1)
-                h2s = tab.superheated(tc, dts)[0]
+                h2s = _isentropic_h(tab, tc, s1, scn)
                 eta_is = (h2s - h1) / (h2 - h1)
             dt2 = tab.superheat_from_h(tc, h2)
             t2 = tc + dt2
@@ -258,6 +274,7 @@ class _Problem:
                 f_sh = c_ref / (c_src * eps_sh) * np.log((t_src - te) / (t_src - te - sh))
                 r_e = np.log(f_tp + f_sh)
                 t_src_out = t_src - q_e / c_src
+                e_min = t_src - te - sh
             else:
                 tb1 = t_src - q_sh_e / c_src
                 t_src_out = tb1 - q_tp_e / c_src
@@ -268,11 +285,15 @@ class _Problem:
                 )
                 feas &= (e1 > 0) & (e2 > 0)
                 r_e = np.log(a_e / ev.area_m2)
+                e_min = np.minimum(np.minimum(e0, e1), e2)
             feas &= np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
             r_w = (tw_out - self.t_snk[idx]) if self.y_unknown else np.zeros_like(r_e)
+            d_min = np.minimum(np.minimum(d0, d1), np.minimum(d2, d3))
+            self._last_raw = (r_e, r_c)
             # pinch floors (complementarity, see module docstring): min(x - x_min, -r) = 0
             r_e = np.maximum(r_e, LN_PINCH_FLOOR - u)
             r_c = np.maximum(r_c, LN_PINCH_FLOOR - v)
+            self._last_pinch = (e_min, d_min)
         if not full:
             return r_e, r_c, r_w, feas
         return {
@@ -304,6 +325,28 @@ class _Problem:
         }
 
 
+def _rebase(prob: _Problem, u, v, y, idx, r):
+    """Re-base the unknowns on the current pinch: ``u = ln(e_min)``, ``v = ln(d_min)``.
+
+    The point stays the same; only the coordinates change, so that the smallest terminal
+    temperature difference of each exchanger (wherever it is) is the exponential of the unknown
+    and the pinch wall lies at minus infinity.
+    """
+    prob.evaluate(u[idx], v[idx], y[idx], idx)
+    e_min, d_min = prob._last_pinch
+    te = prob.te_ref[idx] - np.exp(u[idx])
+    tc = y[idx] + prob.tc_off[idx] + np.exp(v[idx])
+    good = (e_min > 0) & (d_min > 0) & np.isfinite(e_min) & np.isfinite(d_min)
+    ii = idx[good]
+    prob.te_ref[ii] = te[good] + e_min[good]
+    prob.tc_off[ii] = tc[good] - d_min[good] - y[ii]
+    u[ii] = np.log(e_min[good])
+    v[ii] = np.log(d_min[good])
+    raw_e, raw_c = prob._last_raw
+    r[ii, 0] = np.maximum(raw_e[good], LN_PINCH_FLOOR - u[ii])
+    r[ii, 1] = np.maximum(raw_c[good], LN_PINCH_FLOOR - v[ii])
+
+
 def _newton(prob: _Problem, active: np.ndarray):
     """Damped Newton on (u, v[, y]) for the points ``active`` (indices).
 
@@ -332,6 +375,7 @@ def _newton(prob: _Problem, active: np.ndarray):
     for _ in range(MAX_ITER):
         if idx.size == 0:
             break
+        _rebase(prob, u, v, y, idx, r)
         norm0 = np.sqrt(np.sum(r[idx] ** 2, axis=1))
         done = norm0 < TOL_RESIDUAL
         conv[idx[done]] = True
@@ -392,6 +436,18 @@ def _newton(prob: _Problem, active: np.ndarray):
                 y[ip] + lp * dy[pending],
             )
             re, rc, rw, fe = prob.evaluate(ut, vt, yt, ip)
+            for _ in range(3):  # repair: move a pinched trial back to the intended pinch difference
+                bad = ~fe
+                if not bad.any():
+                    break
+                e_min, d_min = prob._last_pinch
+                fix_c = bad & np.isfinite(d_min) & (d_min <= 0)
+                fix_e = bad & np.isfinite(e_min) & (e_min <= 0)
+                if not (fix_c.any() or fix_e.any()):
+                    break
+                vt = np.where(fix_c, np.log(2.0 * np.exp(vt) - np.where(fix_c, d_min, 0.0)), vt)
+                ut = np.where(fix_e, np.log(2.0 * np.exp(ut) - np.where(fix_e, e_min, 0.0)), ut)
+                re, rc, rw, fe = prob.evaluate(ut, vt, yt, ip)
             nt = np.sqrt(re**2 + rc**2 + rw**2)
             acc = fe & ((nt < (1.0 - 1e-4 * lp) * norm0[pending]) | (nt < TOL_RESIDUAL))
             sel = ip[acc]
@@ -401,6 +457,10 @@ def _newton(prob: _Problem, active: np.ndarray):
             lam[pending] *= 0.5
         failed = np.zeros(k, dtype=bool)
         failed[pending] = True
+        # a line search that cannot reduce a residual already at the round-off floor of the
+        # tables (|r| < TOL_STALL, i.e. areas matched to 1e-7) has converged
+        stalled_ok = idx[failed][np.sqrt(np.sum(r[idx[failed]] ** 2, axis=1)) < TOL_STALL]
+        conv[stalled_ok] = True
         idx = idx[~failed]
     final = np.sqrt(np.sum(r**2, axis=1)) < TOL_RESIDUAL
     act = np.zeros(n, dtype=bool)
@@ -484,6 +544,17 @@ def solve_arrays(
     status[fail & ~started] = Status.NO_FEASIBLE_START
     status[fail & started] = Status.NOT_CONVERGED
     status[fail & (near_top | ~np.isfinite(tc))] = Status.CONDENSING_ABOVE_LIMIT
+    # a failed point whose condenser would still need more area at the highest condensing
+    # temperature of the fluid (Tcrit - 3 K) lies beyond that limit
+    probe = np.flatnonzero(fail & (status == Status.NOT_CONVERGED))
+    if probe.size:
+        gap = tab.t_max_sat_K - 0.25 - y[probe] - prob.tc_off[probe]
+        okp = gap > 0
+        if okp.any():
+            ip = probe[okp]
+            prob.evaluate(u[ip], np.log(gap[okp]), y[ip], ip)
+            raw_c = prob._last_raw[1]
+            status[ip[~(raw_c < 0)]] = Status.CONDENSING_ABOVE_LIMIT
     status[fail & near_bottom] = Status.EVAPORATING_BELOW_LIMIT
     okm = act & conv
     status[okm & (res["pressure_ratio"] > comp.pressure_ratio_max)] = (

@@ -82,6 +82,7 @@ class FluidTables:
     # -- 1-D saturation -------------------------------------------------------------------
     def _row(self, t_sat):
         x = (np.asarray(t_sat, dtype=float) - self.t0_K) / DT_SAT_K
+        x = np.where(np.isfinite(x), x, -1.0)  # NaN input: flagged bad through w < 0
         i = np.minimum(np.maximum(np.floor(x), 0), self.n_sat - 2).astype(np.intp)
         w = x - i
         return i, w
@@ -125,6 +126,7 @@ class FluidTables:
     def _cell(self, t_sat, d, step, n):
         i, w = self._row(t_sat)
         y = np.asarray(d, dtype=float) / step
+        y = np.where(np.isfinite(y), y, -1.0)
         j = np.minimum(np.maximum(np.floor(y), 0), n - 2).astype(np.intp)
         v = y - j
         return i, w, j, v
