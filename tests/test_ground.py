@@ -7,6 +7,8 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from designopt.errors import ConfigurationError, InfeasibleDesignError
 from designopt.ground import (
@@ -165,6 +167,34 @@ def test_longer_borehole_never_gives_colder_minimum():
         for H in (GFunctionFamily.node_length(k) for k in (-6, -3, 0, 3, 5))
     ]
     assert np.all(np.diff(mins) > 0)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    net_kW=st.floats(-4.0, 6.0),
+    amplitude_kW=st.floats(0.0, 10.0),
+    k=st.integers(-4, 3),
+)
+def test_property_longer_borehole_is_never_colder_nor_hotter(net_kW, amplitude_kW, k):
+    """On any seasonal load, one node step longer never moves the extremes away from the
+    undisturbed temperature: a minimum below T_g never falls, a maximum above T_g never rises
+    (node lengths: no interpolation involved)."""
+    tol_K = 1e-9
+    loads = seasonal_loads(net_mean_W=net_kW * 1e3, amplitude_W=amplitude_kW * 1e3, years=10)
+    sims = [
+        fluid_temperatures(
+            borefield=FIELD.with_length(GFunctionFamily.node_length(kk)),
+            ground=GROUND,
+            loads=loads,
+            resistance=0.1,
+        )
+        for kk in (k, k + 1)
+    ]
+    tg = GROUND.t_undisturbed
+    lo = [min(s.t_fluid_min.min(), tg) for s in sims]
+    hi = [max(s.t_fluid_max.max(), tg) for s in sims]
+    assert lo[1] >= lo[0] - tol_K
+    assert hi[1] <= hi[0] + tol_K
 
 
 def test_hourly_fft_matches_pygfunction_load_aggregation():

@@ -28,6 +28,7 @@ boreholes: the method of equivalent boreholes. J. Build. Perform. Simul. 14(4) 4
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -168,7 +169,7 @@ class GFunctionFamily:
         values = compute_gfunction(self.borefield.with_length(H), LNTTS_GRID, method=self.method)
         self.n_computed += 1
         if self.use_disk:
-            tmp = self._path(tag + ".tmp")
+            tmp = self._path(f"{tag}.{os.getpid()}.{threading.get_ident()}.tmp")
             with open(tmp, "wb") as fh:
                 np.save(fh, values)
             tmp.replace(self._path(tag))
