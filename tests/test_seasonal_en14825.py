@@ -13,6 +13,7 @@ from designopt.seasonal.en14825 import (
     RatingConventions,
     eta_s_pct,
     interp_rows,
+    legacy_water_cycling,
     rate_declared,
 )
 
@@ -257,6 +258,92 @@ def test_conventions_change_result():
     assert rate_declared(dp_r, conventions=RatingConventions(reversible_off_hours=False)).scop[
         0
     ] == pytest.approx(base)
+
+
+CONVENTIONS = Path(__file__).parent / "data" / "keymark_conventions.csv"
+
+
+def _conventions_rows(name):
+    dp, df, _ = read_declared(CONVENTIONS)
+    rows = np.flatnonzero(df["demonstrates"].to_numpy() == name)
+    assert rows.size, name
+    return dp, df, rows
+
+
+def _err_pct(dp, df, rows, conventions=None):
+    r = rate_declared(dp, conventions=conventions)
+    return 100 * (r.scop[rows] / df["SCOP"].to_numpy()[rows] - 1)
+
+
+def test_cycling_at_points_reproduces_certificates_closer():
+    """COPpl at the points, interpolated (default), beats the cycling formula at the bins."""
+    dp, df, rows = _conventions_rows("cycling_point")
+    tol_pct = 0.5
+    e_point = _err_pct(dp, df, rows)
+    e_bin = _err_pct(dp, df, rows, RatingConventions(cycling="bin"))
+    assert (np.abs(e_point) <= tol_pct).all(), e_point
+    assert (np.abs(e_bin) > np.abs(e_point) + 0.5).all(), (e_bin, e_point)
+
+
+def test_e_point_at_tdesign_when_tol_colder():
+    """TOL = −25 °C < Tdesignh: the E point at −10 °C (default) reproduces the certificate."""
+    dp, df, rows = _conventions_rows("e_point_at_tdesign")
+    tol_pct = 0.5
+    assert (df["TOL_C"].to_numpy()[rows] < -10).all()
+    e_at = _err_pct(dp, df, rows)
+    e_extrap = _err_pct(dp, df, rows, RatingConventions(e_point_at_tdesign=False))
+    assert (np.abs(e_at) <= tol_pct).all(), e_at
+    assert (np.abs(e_extrap) > np.abs(e_at) + 0.8).all(), (e_extrap, e_at)
+
+
+def test_legacy_water_cycling_rule():
+    """2016 brine/water certificates (fixed-speed, Cdh 0.9 declared) are reproduced only if
+    the declared COPd are taken to include the cycling loss (legacy_water_cycling)."""
+    import dataclasses
+
+    dp, df, rows = _conventions_rows("legacy_water_cycling")
+    sel = legacy_water_cycling(df["cert_date"], dp.source_type)
+    assert sel[rows].all()
+    assert not legacy_water_cycling(["2018-08-01", "2016-01-01"], ["brine", "air/water"]).any()
+    assert legacy_water_cycling([None], ["water"]).all()  # undated water-based record
+    assert (np.abs(_err_pct(dp, df, rows)) > 5).all()  # with the Cdh loss: far off
+    dp_legacy = dataclasses.replace(dp, copd_includes_cycling=sel)
+    assert (np.abs(_err_pct(dp_legacy, df, rows)) <= TOL_PCT).all()
+    with pytest.raises(ConfigurationError, match="not an ISO date"):
+        legacy_water_cycling(["2016-01-01"], ["brine"], before="summer 2018")
+
+
+def test_reversible_flag_mismatch_is_documented_not_fixed():
+    """LG HM051M U43 (2018) is flagged heating-only but its SCOP follows the reversible
+    off-mode hours: the flag is the only selector in the data, so the default misses it."""
+    import dataclasses
+
+    dp, df, rows = _conventions_rows("reversible_flag_mismatch")
+    assert not dp.reversible[rows].any()
+    assert (np.abs(_err_pct(dp, df, rows)) > 5).all()
+    flipped = dataclasses.replace(dp, reversible=np.ones(dp.n, bool))
+    assert (np.abs(_err_pct(flipped, df, rows)) <= TOL_PCT).all()
+
+
+def test_full_load_at_tbiv_no_cycling_at_or_below_tbiv():
+    """Points at or below Tbiv (here E −10, A −7, F −3 °C) run at full load: their Cdh and a
+    declared capacity above the load line there do not matter; warmer points still cycle."""
+    prated = 12.0
+
+    def rate(cdh_cold, pdh_f, conventions=None):
+        pts = {p: (6.0, 3.0, cdh_cold) for p in "AE"} | {p: (6.0, 3.0, 0.9) for p in "BCD"}
+        pts["F"] = (pdh_f, 3.0)
+        dp = DeclaredPerformance.from_points(
+            climate="average", prated_kW=prated, t_biv_degC=-3, t_ol_degC=-10, points=pts
+        )
+        return rate_declared(dp, conventions=conventions).scop_net[0]
+
+    load_f = prated * (-3 - 16) / (-10 - 16)  # 8.77 kW
+    a = rate(0.9, 1.5 * load_f)
+    assert a == pytest.approx(rate(0.6, 1.5 * load_f), rel=1e-12)
+    off = RatingConventions(full_load_at_tbiv=False)
+    assert rate(0.9, 1.5 * load_f, off) < a  # cycling loss at F without the rule
+    assert rate(0.9, load_f, off) == pytest.approx(rate(0.9, load_f), rel=1e-12)
 
 
 # ------------------------------------------------------------------------------------------
