@@ -160,20 +160,30 @@ class FluidTables:
     def _invert(self, t_sat, target, k, guess):
         """Superheat [K] at which property ``k`` (0 h, 1 s) of vapour at ``t_sat`` equals ``target``.
 
-        Newton on the piecewise-bilinear table: exact after a few steps once inside the cell.
+        The table is piecewise linear in superheat at a given ``t_sat`` and monotone, so a
+        secant step on the current cell lands in the right cell within a few steps and is then
+        exact; NaN if the target lies outside the row (below the dew point or beyond the grid).
         """
         i, w = self._row(t_sat)
         tab = self.sh[..., k]
-        row = tab[i] * (1 - w[..., None]) + tab[i + 1] * w[..., None]  # (..., N_SH) at this t_sat
-        # monotone in superheat: locate the cell by counting grid values below the target
-        below = np.sum(row < target[..., None], axis=-1) - 1
-        below = np.minimum(np.maximum(below, 0), N_SH - 2)
-        idx = below[..., None]
-        lo = np.take_along_axis(row, idx, axis=-1)[..., 0]
-        hi = np.take_along_axis(row, idx + 1, axis=-1)[..., 0]
-        d = (below + (target - lo) / (hi - lo)) * DT_SH_K
-        bad = ~np.isfinite(d) | (d < -1e-9) | (d > (N_SH - 1) * DT_SH_K)
-        return np.where(bad, np.nan, np.maximum(d, 0.0))
+        w1 = 1.0 - w
+        a0 = tab[i, 0] * w1 + tab[i + 1, 0] * w
+        a1 = tab[i, 1] * w1 + tab[i + 1, 1] * w
+        d = (target - a0) / (a1 - a0) if guess is None else guess
+        top = float(N_SH - 1)
+        for _ in range(6):
+            bad = ~np.isfinite(d)
+            d = np.minimum(np.maximum(np.where(bad, 0.0, d), 0.0), top)
+            j = np.minimum(d.astype(np.intp), N_SH - 2)
+            lo = tab[i, j] * w1 + tab[i + 1, j] * w
+            hi = tab[i, j + 1] * w1 + tab[i + 1, j + 1] * w
+            d_new = j + (target - lo) / (hi - lo)
+            done = (d_new >= j) & (d_new <= j + 1)
+            d = np.where(bad, np.nan, d_new)
+            if np.all(done | ~np.isfinite(d)):
+                break
+        ok = np.isfinite(d) & (d >= -1e-9) & (d <= top + 1e-9) & done
+        return np.where(ok, np.maximum(d, 0.0) * DT_SH_K, np.nan)
 
     def superheat_from_s(self, t_sat, s):
         """Superheat [K] of vapour at the dew pressure of ``t_sat`` with entropy ``s``."""
