@@ -261,10 +261,10 @@ def evaluate_coefficients(
     idx = np.clip(np.searchsorted(x, lt, side="right") - 1, 0, len(x) - 2)
     dx = lt - x[idx]
     out = ((coef[0, idx] * dx + coef[1, idx]) * dx + coef[2, idx]) * dx + coef[3, idx]
-    early = lntts < x[0]
-    if np.any(early):
+    early = np.flatnonzero(lntts < x[0])
+    if early.size:
         scale = g0 / _ils(np.array([x[0]]), rb_over_H)[0]
-        out = np.where(early, scale * _ils(np.minimum(lntts, x[0]), rb_over_H), out)
+        out[early] = scale * _ils(lntts[early], rb_over_H)
     return out
 
 

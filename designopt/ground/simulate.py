@@ -210,6 +210,18 @@ class HourlyLoads:
         """The full lifetime series [W]."""
         return self.net if len(self.net) == 8760 * self.years else np.tile(self.net, self.years)
 
+    def _step_response(self, g_steps: np.ndarray) -> np.ndarray:
+        """sum_i (Q_i - Q_{i-1}) g_{n-i} [W] by real FFT; the load spectrum is kept (cache)."""
+        from scipy import fft
+
+        nt = 8760 * self.years
+        m = fft.next_fast_len(2 * nt - 1, real=True)
+        spec = self.__dict__.get("_spectrum")
+        if spec is None or spec[0] != m:
+            spec = (m, fft.rfft(np.diff(self.series(), prepend=0.0), m))
+            object.__setattr__(self, "_spectrum", spec)
+        return fft.irfft(spec[1] * fft.rfft(g_steps, m), m)[:nt]
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class LifetimeTemperatures:
@@ -379,8 +391,7 @@ def simulate_hourly(
     nt = len(q)
     t_end = dt * np.arange(1, nt + 1)
     g_steps = g(H, t_end)
-    dq = np.diff(q, prepend=0.0)
-    resp = _fft_convolve_head(dq, g_steps)
+    resp = loads._step_response(g_steps) / (n * H)
     t_wall = tg - resp / (2.0 * math.pi * ground.conductivity)
     t_f = t_wall - q * r_b_star
     return LifetimeTemperatures(
@@ -395,16 +406,6 @@ def simulate_hourly(
         r_b_star=r_b_star,
         t_ground=tg,
     )
-
-
-def _fft_convolve_head(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """First ``len(a)`` values of the linear convolution of ``a`` and ``b`` (same length), by
-    real FFT (scipy.fft; scipy.signal is avoided for its import time)."""
-    from scipy import fft
-
-    n = len(a)
-    m = fft.next_fast_len(2 * n - 1, real=True)
-    return fft.irfft(fft.rfft(a, m) * fft.rfft(b, m), m)[:n]
 
 
 def three_pulse(
