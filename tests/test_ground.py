@@ -307,25 +307,16 @@ def test_heat_pump_inlet_limits_convention():
 
 
 def test_size_count_is_minimal():
+    from designopt.ground.sizing import rectangle_candidates
+
     loads = seasonal_loads(net_mean_W=4000.0)
-    field, sim = size_count(
-        H=80.0,
-        spacing=6.0,
-        ground=GROUND,
-        loads=loads,
-        limits=LIMITS,
-        resistance=0.1,
-        max_boreholes=16,
-    )
+    kw = dict(ground=GROUND, loads=loads, limits=LIMITS, resistance=0.1)
+    field, sim = size_count(H=80.0, spacing=6.0, max_boreholes=16, **kw)
     assert sim.t_fluid_min.min() >= LIMITS.t_min
-    smaller = Borefield.rectangle(nx=1, ny=1, spacing=6.0, H=80.0)
-    if field.n_boreholes > 1:
-        with pytest.raises(InfeasibleDesignError):
-            size_length(
-                borefield=smaller,
-                ground=GROUND,
-                loads=loads,
-                limits=LIMITS,
-                resistance=0.1,
-                H_max=80.0,
-            )
+    cands = rectangle_candidates(16)
+    i = cands.index(field.shape)
+    assert i > 0, "the load should need more than one borehole"
+    nx, ny = cands[i - 1]
+    smaller = Borefield.rectangle(nx=nx, ny=ny, spacing=6.0, H=80.0)
+    with pytest.raises(InfeasibleDesignError):
+        size_length(borefield=smaller, H_max=80.0, **kw)

@@ -455,6 +455,16 @@ def _local_root(prob: _Problem, g, H1: float, H_min: float, H_max: float) -> flo
     return _root(lambda H: prob.residual(H, g), lo, hi)
 
 
+def rectangle_candidates(max_boreholes: int) -> list[tuple[int, int]]:
+    """Near-square rectangles ``(nx, ny)`` with ``nx = ny`` or ``ny + 1``, by borehole count."""
+    cands = set()
+    for ny in range(1, int(math.isqrt(max_boreholes)) + 2):
+        for nx in (ny, ny + 1):
+            if nx * ny <= max_boreholes:
+                cands.add((nx, ny))
+    return sorted(cands, key=lambda c: (c[0] * c[1], c[0]))
+
+
 def size_count(
     *,
     H: float,
@@ -482,12 +492,7 @@ def size_count(
     if isinstance(loads, HourlyLoads) and method in (SizingMethod.MONTHLY, "monthly"):
         method = SizingMethod.HOURLY
     m = _method(method, loads)
-    cands = []
-    for ny in range(1, int(math.isqrt(max_boreholes)) + 2):
-        for nx in (ny, ny + 1):
-            if nx * ny <= max_boreholes:
-                cands.append((nx, ny))
-    cands = sorted(set(cands), key=lambda c: (c[0] * c[1], c[0]))
+    cands = rectangle_candidates(max_boreholes)
     if isinstance(loads, HourlyLoads):
         q = loads.series()
         pe, pi = float(max(q.max(), 0.0)), float(max(-q.min(), 0.0))
