@@ -16,7 +16,8 @@ Rates every record of the Keymark reference file (default
    point, back-up in every bin, the former "bin" cycling convention), counted once in that
    order; rows no alternative reproduces are "unexplained";
 4. a held-out check of each selectable rule (decide on the even rows, report the gain on the
-   odd rows): the rules have no fitted parameter, so the two halves must agree.
+   odd rows; and the same on two disjoint halves of the manufacturers): the rules have no
+   fitted parameter, so the halves must agree.
 
 ``--csv`` writes the per-row errors (and those of each alternative) for further analysis.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -91,12 +93,14 @@ def alternatives(dp, df):
     return pd.DataFrame(out, index=df.index)
 
 
-def held_out(ok_base, ok_rule):
-    """Gain in share within ±2 % [points] on even and odd rows."""
+def held_out(ok_base, ok_rule, manufacturer):
+    """Gain in share within ±2 % [points] on even/odd rows and on two halves of the
+    manufacturers (split by a CRC32 hash of the name, so no manufacturer is in both)."""
     even = np.arange(ok_base.size) % 2 == 0
+    half_a = np.array([zlib.crc32(str(m).encode()) % 2 == 0 for m in manufacturer])
     return {
         half: 100 * (ok_rule[m].mean() - ok_base[m].mean())
-        for half, m in (("even", even), ("odd", ~even))
+        for half, m in (("even", even), ("odd", ~even), ("mfr A", half_a), ("mfr B", ~half_a))
     }
 
 
@@ -164,9 +168,10 @@ def main() -> None:
         np.abs(errors_pct(dp_legacy, df)) <= 2,
     )
     for name, (base, new) in rules.items():
-        h = held_out(base, new)
+        h = held_out(base, new, df["manufacturer"].to_numpy())
         print(
             f"  {name:70s} even {h['even']:+.2f}  odd {h['odd']:+.2f}  "
+            f"manufacturer halves {h['mfr A']:+.2f} / {h['mfr B']:+.2f}  "
             f"(fixed {int((new & ~base).sum())}, broken {int((~new & base).sum())})"
         )
     if args.csv:
