@@ -90,6 +90,11 @@ def alternatives(dp, df):
     out["cycling at the bins (former default)"] = errors_pct(
         dp, df, RatingConventions(cycling=CyclingConvention.BIN)
     )
+    out["opposite off-mode hours and no cycling loss"] = errors_pct(
+        dataclasses.replace(dp, reversible=~dp.reversible),
+        df,
+        RatingConventions(cdh_override=1.0),
+    )
     return pd.DataFrame(out, index=df.index)
 
 
