@@ -109,3 +109,29 @@ def test_loader_errors():
     doc["borefield"]["layout"] = "hexagon"
     with pytest.raises(ConfigurationError, match="is not one of 'rectangle'"):
         parse_borefield_case(doc)
+
+
+def test_count_target(tmp_path, capsys):
+    case = SMALL + '\n[sizing]\ntarget = "count"\nmax_boreholes = 9\n'
+    assert main(["borefield", "size", str(_write(tmp_path, case)), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["target"] == "count" and 1 <= out["n_boreholes"] <= 9
+    assert out["t_fluid_min_degC"] >= 0.0 - 1e-6
+
+
+def test_hourly_csv_loads(tmp_path, capsys):
+    import numpy as np
+
+    h = np.arange(8760)
+    q_kW = 3.0 * np.cos(2 * np.pi * h / 8760) + 1.0 + 1.5 * np.sin(2 * np.pi * h / 24)
+    (tmp_path / "loads.csv").write_text(
+        "# synthetic test series\nnet_load_kW\n" + "\n".join(f"{v:.4f}" for v in q_kW) + "\n"
+    )
+    case = SMALL.split("[loads]")[0] + (
+        '[loads]\nyears = 5\nhourly_csv = "loads.csv"\n[limits]\nt_min_degC = 0.0\n'
+        't_max_degC = 25.0\n[sizing]\nmethod = "hourly"\n'
+    )
+    assert main(["borefield", "size", str(_write(tmp_path, case)), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["method"] == "hourly"
+    assert out["t_fluid_min_degC"] == pytest.approx(0.0, abs=0.01)
