@@ -15,8 +15,9 @@ reproduce certificates):
 1. load ``Ph(Tj) = Prated·(Tj − 16)/(Tdesignh − 16)`` for each bin ``Tj`` with hours ``hj``;
 2. at each declared point (G −15 °C, A −7, B +2, C +7, D +12 °C, F = Tbiv, E = TOL, the E
    point placed at Tdesignh when TOL is colder) the capacity ratio ``CR = min(1, Ph/Pdh)`` and
-   the part-load COP ``COPpl = COPd·CR/(Cdh·CR + 1 − Cdh)`` (no loss for records whose COPd
-   already include it, ``copd_includes_cycling``);
+   the part-load COP ``COPpl = COPd·CR/(Cdh·CR + 1 − Cdh)``, with ``CR = 1`` at points at or
+   below Tbiv (full load there) and no loss for records whose COPd already include it
+   (``copd_includes_cycling``);
 3. ``Pdh(Tj)`` and ``COPbin(Tj) = COPpl(Tj)`` interpolated linearly between the points,
    extrapolated above +12 °C from C–D (``RatingConventions(cycling="bin")`` interpolates COPd
    and Cdh instead and applies the formula with the bin's own CR);
