@@ -320,3 +320,42 @@ def test_size_count_is_minimal():
     smaller = Borefield.rectangle(nx=nx, ny=ny, spacing=6.0, H=80.0)
     with pytest.raises(InfeasibleDesignError):
         size_length(borefield=smaller, H_max=80.0, **kw)
+
+
+def _eed_rows():
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "ground_eed_rb_double_u.csv"
+    with open(path) as fh:
+        return [
+            {k: float(v) for k, v in row.items()}
+            for row in csv.DictReader(line for line in fh if not line.startswith("#"))
+        ]
+
+
+@pytest.mark.parametrize("row", _eed_rows(), ids=lambda r: f"m={r['m_flow_borehole_kg_per_s']}")
+def test_double_u_resistance_against_eed(row):
+    """Multipole Rb* agrees with EED except in fully laminar flow, where EED's laminar Nusselt
+    number (and so R_fp) differs: there only the pipe-conduction part is compared."""
+    tol_pct = 1.0
+    fluid = Fluid(density=998.0, cp=4180.0, viscosity=1e-3, conductivity=0.568)
+    bhe = BoreholeHeatExchanger(
+        kind=PipeKind.DOUBLE_U,
+        r_in=0.015,
+        r_out=0.02,
+        shank_spacing=0.05,
+        k_pipe=0.4,
+        k_grout=1.0,
+        fluid=fluid,
+        m_flow_borehole=row["m_flow_borehole_kg_per_s"],
+    )
+    rb = bhe.resistance(H=100.0, r_b=0.075, D=1.0, k_ground=3.0)
+    if row["m_flow_borehole_kg_per_s"] < 0.1:
+        import pygfunction as gt
+
+        r_p = gt.pipes.conduction_thermal_resistance_circular_pipe(0.015, 0.02, 0.4)
+        assert abs(r_p / row["R_p_mK_per_W"] - 1) * 100 < tol_pct
+        assert rb < row["rb_star_mK_per_W"]  # laminar: EED's R_fp is the larger one
+    else:
+        assert abs(rb / row["rb_star_mK_per_W"] - 1) * 100 < tol_pct
