@@ -238,8 +238,9 @@ def _peere_loads(data, case):
     )
 
 
+@pytest.mark.parametrize("method", ["three_pulse", "monthly"])
 @pytest.mark.parametrize("case", ["1", "2", "3", "4"])
-def test_peere2021_cases_monthly(peere, case):
+def test_peere2021_cases(peere, case, method):
     tol_pct = 1.5
     f = peere["field"]
     field = Borefield.rectangle(
@@ -262,7 +263,7 @@ def test_peere2021_cases_monthly(peere, case):
         loads=_peere_loads(peere, case),
         limits=limits,
         resistance=peere["rb_mK_per_W"],
-        method="monthly",
+        method=method,
     )
     c = peere["cases"][case]
     mean = 0.5 * (c["L2_ghetool_m"] + c["L3_ghetool_m"])

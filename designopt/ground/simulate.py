@@ -416,13 +416,22 @@ def three_pulse(
     r_b_star: float,
     g: GFunc,
 ) -> dict:
-    """ASHRAE three-pulse ("L2") extreme mean fluid temperatures [K] in the first and last year.
+    """Three-pulse ("L2") extreme mean fluid temperatures [K] in the first and last year.
 
-    Heating side: yearly mean net extraction ``q_a`` over the lifetime (zero in the first year),
-    then the month of largest mean extraction ``q_m`` for one month, then that month's peak
-    extraction ``q_h`` for ``peak_duration`` (Bernier 2000 form of the ASHRAE equation); the
-    cooling side mirrors it with injection.  Returns ``{"t_fluid_min", "year_min",
-    "t_fluid_max", "year_max"}`` (years 1 or ``loads.years``).
+    For every month ``m`` of the year (mean net load ``q_m``, peak ``q_h`` of duration ``t_p``):
+
+    * **last year** (ASHRAE equation in the form of Bernier 2000): the lifetime-average net load
+      ``q_a`` for the lifetime, then ``q_m`` for one month, then ``q_h`` for ``t_p``;
+    * **first year** (Monzo et al. 2016, as used by Peere et al. 2021): the mean net load of the
+      months before ``m`` since the start, then ``q_m`` for one month, then ``q_h`` for ``t_p``.
+
+    The extraction peak gives the coldest, the injection peak the warmest temperature; the
+    extremes over months and the two years are returned as ``{"t_fluid_min", "year_min",
+    "t_fluid_max", "year_max"}`` (years 1 or ``loads.years``).  Loads of the first year are
+    used (12 values repeated is the usual input).
+
+    Monzo P., Bernier M., Acuna J., Mogensen P. (2016) A monthly based bore field sizing
+    methodology with applications to optimum borehole spacing. ASHRAE Trans. 122(1) 111-126.
     """
     H, n = borefield.H, borefield.n_boreholes
     _check_common(H, r_b_star, n)
@@ -430,32 +439,31 @@ def three_pulse(
     length = n * H
     tp = loads.peak_duration
     t_life = loads.years * _YEAR_S
-    # g at tf - t1 = 1 month + tp, tf - t2 = tp, and tf = lifetime + 1 month + tp
-    g1, g2, g3 = g(H, np.array([t_life + MONTH_S + tp, MONTH_S + tp, tp]))
     two_pi_k = 2.0 * math.pi * ground.conductivity
-    r_ga, r_gm, r_gd = (g1 - g2) / two_pi_k, (g2 - g3) / two_pi_k, g3 / two_pi_k
-    first = slice(0, 12)
+    months = np.arange(12)
+    t_cm = (months + 1) * MONTH_S  # end of month m since the start
+    gv = g(H, np.concatenate([[tp, MONTH_S + tp, t_life + MONTH_S + tp], t_cm + tp]))
+    g_p, g_mp, g_life, g_cm = gv[0], gv[1], gv[2], gv[3:]
+    net = loads.net[:12]
     q_a = float(np.mean(loads.net))
-    out = {}
-    # heating (extraction): coldest
-    im = int(np.argmax(loads.extraction[first] - loads.injection[first]))
-    q_m = loads.net[im]
-    q_h = max(loads.peak_extraction[im], float(np.max(loads.peak_extraction)))
-    cold = {}
-    for year, qa in ((1, 0.0), (loads.years, q_a)):
-        cold[year] = tg - (qa * r_ga + q_m * r_gm + q_h * (r_gd + r_b_star)) / length
-    hot = {}
-    jm = int(np.argmax(loads.injection[first] - loads.extraction[first]))
-    q_mc = -loads.net[jm]
-    q_hc = float(np.max(loads.peak_injection))
-    for year, qa in ((1, 0.0), (loads.years, -q_a)):
-        hot[year] = tg + (qa * r_ga + q_mc * r_gm + q_hc * (r_gd + r_b_star)) / length
+    # mean net load of the months before m (0 for January)
+    q_past = np.concatenate([[0.0], np.cumsum(net)[:-1] / np.arange(1, 12)])
+    # response [K m] of the background pulses (everything but the peak) at the peak's end
+    bg_last = q_a * (g_life - g_mp) + net * (g_mp - g_p)
+    bg_first = q_past * (g_cm - g_mp) + net * (g_mp - g_p)
+    pe = loads.peak_extraction[:12]
+    pi = loads.peak_injection[:12]
+    cold, hot = {}, {}
+    for year, bg in ((1, bg_first), (loads.years, bg_last)):
+        t_cold = tg - (bg + pe * (g_p + two_pi_k * r_b_star)) / (two_pi_k * length)
+        t_hot = tg - (bg - pi * (g_p + two_pi_k * r_b_star)) / (two_pi_k * length)
+        cold[year] = float(np.min(t_cold))
+        hot[year] = float(np.max(t_hot))
     ymin = min(cold, key=cold.get)
     ymax = max(hot, key=hot.get)
-    out.update(
-        t_fluid_min=float(cold[ymin]),
-        year_min=int(ymin),
-        t_fluid_max=float(hot[ymax]),
-        year_max=int(ymax),
-    )
-    return out
+    return {
+        "t_fluid_min": cold[ymin],
+        "year_min": int(ymin),
+        "t_fluid_max": hot[ymax],
+        "year_max": int(ymax),
+    }
