@@ -658,6 +658,11 @@ def solve_operating_point(
             raise ConfigurationError(f"{name}={val!r} must be a finite number")
     if not isinstance(design, HeatPumpDesign):
         raise ConfigurationError(f"design must be a HeatPumpDesign, got {type(design).__name__}")
+    g = _solve_scalar_fast(
+        design, float(t_source_K), float(t_sink), t_sink_out_K is not None, float(speed), backend
+    )
+    if g is not None:
+        return _operating_point(g, t_source_K, speed)
     with np.errstate(all="ignore"):
         res = solve_arrays(
             design,
@@ -682,6 +687,50 @@ def solve_operating_point(
             }
         _raise_for(st, design, raw, t_source_K, t_sink, speed)
     g = {k: float(np.asarray(a).ravel()[0]) for k, a in res.items() if k != "status"}
+    return _operating_point(g, t_source_K, speed)
+
+
+def _solve_scalar_fast(design, t_source, t_sink, outlet, speed, backend):
+    """Scalar fast path (tables backend): the solution dict, or None to use the vector path.
+
+    Envelope violations found after convergence raise here directly; every other outcome
+    (pre-check failures, non-convergence) is left to the vectorised solve, which classifies it.
+    """
+    if backend not in ("tables", "TABLES"):
+        return None
+    from designopt.cycle._scalar import scalar_tables, solve_scalar
+
+    comp = design.compressor
+    tab = scalar_tables(design.coolprop_name)
+    eps = 1e-9
+    if not (comp.speed_min - eps <= speed <= comp.speed_max + eps) or t_source >= t_sink:
+        return None
+    if t_sink >= tab.t_max_sat_K or t_source - design.superheat_K <= tab.t_min_K:
+        return None
+    g = solve_scalar(
+        design,
+        t_source,
+        t_sink,
+        outlet,
+        speed,
+        tol=TOL_RESIDUAL,
+        tol_stall=TOL_STALL,
+        ln_floor=LN_PINCH_FLOOR,
+        max_iter=MAX_ITER,
+    )
+    if g is None:
+        return None
+    raw = {"_t_discharge": g["t_discharge"], "_pressure_ratio": g["pressure_ratio"]}
+    if g["pressure_ratio"] > comp.pressure_ratio_max:
+        _raise_for(Status.PRESSURE_RATIO_ABOVE_LIMIT, design, raw, t_source, t_sink, speed)
+    if g["t_discharge"] > comp.discharge_temperature_max_K:
+        _raise_for(Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT, design, raw, t_source, t_sink, speed)
+    g["electric_power"] = g["compressor_power"] + g["fan_power"]
+    g["cop"] = g["heat_output"] / g["electric_power"]
+    return g
+
+
+def _operating_point(g: dict, t_source_K, speed) -> OperatingPoint:
     states = (
         StatePoint(T=g["t1"], p=g["p_evap"], h=g["h1"]),
         StatePoint(T=g["t_discharge"], p=g["p_cond"], h=g["h2"]),
