@@ -14,6 +14,7 @@ import datetime as _dt
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,33 +38,71 @@ def reference_point(front_min: np.ndarray, margin: float = 0.1) -> np.ndarray:
     return worst + margin * span
 
 
+@dataclass(frozen=True)
+class Record:
+    """One evaluated design, whatever produced it (a study trial, a grid point)."""
+
+    number: int
+    params: dict[str, Any]
+    state: str  # COMPLETE | FAIL
+    values: Sequence[float] | None
+    constraints: dict[str, float]
+    metrics: dict[str, Any]
+    failure: str = ""
+
+
+def records_from_study(study: Any) -> list[Record]:
+    """The finished trials of ``study`` as records (orphaned trials left out)."""
+    from optuna.trial import TrialState
+
+    out = []
+    for t in study.get_trials(deepcopy=False):
+        if t.state not in (TrialState.COMPLETE, TrialState.FAIL) or t.user_attrs.get(ORPHAN_ATTR):
+            continue
+        raw = t.user_attrs.get(METRICS_ATTR)
+        done = t.state == TrialState.COMPLETE and t.values is not None
+        out.append(
+            Record(
+                number=t.number,
+                params=dict(t.params),
+                state=t.state.name,
+                values=list(t.values) if done else None,
+                constraints=dict(t.constraints) if done else {},
+                metrics=json.loads(raw) if isinstance(raw, str) else {},
+                failure=t.user_attrs.get(FAILURE_ATTR, ""),
+            )
+        )
+    return out
+
+
 def from_study(
     study: Any, problem: Problem, *, reference: Sequence[float] | None = None
 ) -> xr.Dataset:
     """Build the results Dataset of ``study`` (orphaned trials left out)."""
-    from optuna.trial import TrialState
+    ds = from_records(records_from_study(study), problem, reference=reference)
+    ds.attrs["sampler"] = str(study.user_attrs.get("sampler", ""))
+    ds.attrs["seed"] = int(study.user_attrs.get("seed", -1))
+    return ds
 
-    trials = [
-        t
-        for t in study.get_trials(deepcopy=False)
-        if t.state in (TrialState.COMPLETE, TrialState.FAIL) and not t.user_attrs.get(ORPHAN_ATTR)
-    ]
-    n = len(trials)
+
+def from_records(
+    records: Sequence[Record], problem: Problem, *, reference: Sequence[float] | None = None
+) -> xr.Dataset:
+    """Build the results Dataset of evaluated designs (dim ``trial`` = record number)."""
+    n = len(records)
     obj_names = [o.name for o in problem.objectives]
     con_names = [c.name for c in problem.constraints]
-    number = np.array([t.number for t in trials], dtype=np.int64)
-    state = np.array([t.state.name for t in trials], dtype=object)
-    failure = np.array([t.user_attrs.get(FAILURE_ATTR, "") for t in trials], dtype=object)
+    number = np.array([r.number for r in records], dtype=np.int64)
+    state = np.array([r.state for r in records], dtype=object)
+    failure = np.array([r.failure or "" for r in records], dtype=object)
     values = np.full((n, len(obj_names)), np.nan)
     cons = np.full((n, len(con_names)), np.nan)
     metrics: list[dict[str, Any]] = []
-    for i, t in enumerate(trials):
-        if t.state == TrialState.COMPLETE and t.values is not None:
-            values[i] = t.values
-            c = t.constraints
-            cons[i] = [c.get(name, np.nan) for name in con_names]
-        raw = t.user_attrs.get(METRICS_ATTR)
-        metrics.append(json.loads(raw) if isinstance(raw, str) else {})
+    for i, r in enumerate(records):
+        if r.state == "COMPLETE" and r.values is not None:
+            values[i] = r.values
+            cons[i] = [r.constraints.get(name, np.nan) for name in con_names]
+        metrics.append(r.metrics)
     complete = state == "COMPLETE"
     feasible = (
         complete & np.all(np.nan_to_num(cons, nan=np.inf) <= 0.0, axis=1) if con_names else complete
@@ -82,7 +121,7 @@ def from_study(
     hv = hypervolume(vmin[pareto], ref) if idx.size else 0.0
 
     ds = xr.Dataset(
-        coords={"trial": ("trial", number, {"long_name": "Optuna trial number", "units": "1"})}
+        coords={"trial": ("trial", number, {"long_name": "trial (design) number", "units": "1"})}
     )
     ds = ds.assign_coords(
         objective=(
@@ -92,7 +131,7 @@ def from_study(
         )
     )
     for v in problem.variables:
-        col = [t.params.get(v.name) for t in trials]
+        col = [r.params.get(v.name) for r in records]
         if v.kind is VariableKind.CATEGORICAL:
             arr = np.array(["" if c is None else str(c) for c in col], dtype=object)
         else:
@@ -167,8 +206,8 @@ def from_study(
             "title": f"designopt study {problem.name}",
             "designopt_version": __version__,
             "case_fingerprint": problem.fingerprint,
-            "sampler": str(study.user_attrs.get("sampler", "")),
-            "seed": int(study.user_attrs.get("seed", -1)),
+            "sampler": "",
+            "seed": -1,
             "directions": json.dumps(problem.directions),
             "n_trials": int(n),
             "n_feasible": int(feasible.sum()),
