@@ -359,3 +359,20 @@ def test_double_u_resistance_against_eed(row):
         assert rb < row["rb_star_mK_per_W"]  # laminar: EED's R_fp is the larger one
     else:
         assert abs(rb / row["rb_star_mK_per_W"] - 1) * 100 < tol_pct
+
+
+def test_geothermal_gradient_shortens_a_heating_dominated_field():
+    """With a gradient the mean undisturbed temperature over a borehole rises with its length,
+    so a heating-dominated field needs less length than with the surface value everywhere."""
+    loads = seasonal_loads(net_mean_W=3000.0)
+    kw = dict(borefield=FIELD, loads=loads, limits=LIMITS, resistance=0.1)
+    flat = size_length(ground=GROUND, **kw)
+    graded = Ground(
+        conductivity=GROUND.conductivity,
+        volumetric_heat_capacity=GROUND.volumetric_heat_capacity,
+        t_undisturbed=GROUND.t_undisturbed,
+        geothermal_gradient=0.03,
+    )
+    res = size_length(ground=graded, **kw)
+    assert res.H < flat.H
+    assert res.t_fluid_min == pytest.approx(LIMITS.t_min, abs=0.01)
