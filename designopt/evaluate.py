@@ -483,13 +483,24 @@ def _slug(name: str) -> str:
 
 
 class _CaseEvaluator:
-    """Picklable ``params -> Evaluation`` bound to a case."""
+    """Picklable ``params -> Evaluation`` bound to a case, with a small memo: NSGA-II proposes
+    the same design again now and then, and ``evaluate`` is pure."""
 
-    def __init__(self, case: Case):
+    def __init__(self, case: Case, memo_size: int = 4096):
         self.case = case
+        self.memo_size = memo_size
+        self._memo: dict[tuple, Evaluation] = {}
 
     def __call__(self, params: dict[str, Any]) -> Evaluation:
-        return evaluate(params, self.case)
+        key = tuple(sorted((k, repr(v)) for k, v in params.items()))
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        ev = evaluate(params, self.case)
+        if len(self._memo) >= self.memo_size:
+            self._memo.pop(next(iter(self._memo)))
+        self._memo[key] = ev
+        return ev
 
 
 def search_variables(case: Case) -> tuple[Variable, ...]:
