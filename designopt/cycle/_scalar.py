@@ -64,6 +64,22 @@ class ScalarTables:
     def sh(self, tab, i, w, d):
         return self._bil(tab, i, w, d, DT_SH_K, N_SH)
 
+    def sh3(self, i, w, d):
+        """(h, s, rho) of vapour at row (i, w) and superheat ``d`` [K]."""
+        y = d / DT_SH_K
+        if not (0.0 <= y <= N_SH - 1):
+            return _NAN, _NAN, _NAN
+        j = int(y)
+        if j > N_SH - 2:
+            j = N_SH - 2
+        v = y - j
+        v1, w1 = 1.0 - v, 1.0 - w
+        out = []
+        for tab in (self.sh_h, self.sh_s, self.sh_r):
+            r0, r1 = tab[i], tab[i + 1]
+            out.append((r0[j] * v1 + r0[j + 1] * v) * w1 + (r1[j] * v1 + r1[j + 1] * v) * w)
+        return out
+
     def sc_h(self, i, w, d):
         return self._bil(self.sc, i, w, d, DT_SC_K, N_SC)
 
@@ -182,14 +198,18 @@ class ScalarProblem:
         ic, wc = tab.row(tc)
         if ie < 0 or ic < 0:
             return bad
-        se = tab.sat_at(ie, we)
-        scn = tab.sat_at(ic, wc)
-        pe, pc = _exp(se[0]), _exp(scn[0])
-        h_dew_e = se[1]
-        h_dew_c, s_dew_c, t_bub, h_bub = scn[1], scn[2], scn[4], scn[5]
-        h1 = tab.sh(tab.sh_h, ie, we, sh)
-        s1 = tab.sh(tab.sh_s, ie, we, sh)
-        rho1 = tab.sh(tab.sh_r, ie, we, sh)
+        a, b = tab.sat[ie], tab.sat[ie + 1]
+        w1 = 1.0 - we
+        pe = _exp(a[0] * w1 + b[0] * we)
+        h_dew_e = a[1] * w1 + b[1] * we
+        a, b = tab.sat[ic], tab.sat[ic + 1]
+        w1 = 1.0 - wc
+        pc = _exp(a[0] * w1 + b[0] * wc)
+        h_dew_c = a[1] * w1 + b[1] * wc
+        s_dew_c = a[2] * w1 + b[2] * wc
+        t_bub = a[4] * w1 + b[4] * wc
+        h_bub = a[5] * w1 + b[5] * wc
+        h1, s1, rho1 = tab.sh3(ie, we, sh)
         pi = pc / pe
         comp = self.comp
         if s1 < s_dew_c:

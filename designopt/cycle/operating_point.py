@@ -325,15 +325,15 @@ class _Problem:
         }
 
 
-def _rebase(prob: _Problem, u, v, y, idx, r):
+def _rebase(prob: _Problem, u, v, y, idx, r, pinch):
     """Re-base the unknowns on the current pinch: ``u = ln(e_min)``, ``v = ln(d_min)``.
 
     The point stays the same; only the coordinates change, so that the smallest terminal
     temperature difference of each exchanger (wherever it is) is the exponential of the unknown
-    and the pinch wall lies at minus infinity.
+    and the pinch wall lies at minus infinity.  ``pinch`` holds (e_min, d_min, raw r_e, raw
+    r_c) of the current points from their last evaluation.
     """
-    prob.evaluate(u[idx], v[idx], y[idx], idx)
-    e_min, d_min = prob._last_pinch
+    e_min, d_min, raw_e, raw_c = (a[idx] for a in pinch)
     te = prob.te_ref[idx] - np.exp(u[idx])
     tc = y[idx] + prob.tc_off[idx] + np.exp(v[idx])
     good = (e_min > 0) & (d_min > 0) & np.isfinite(e_min) & np.isfinite(d_min)
@@ -342,7 +342,6 @@ def _rebase(prob: _Problem, u, v, y, idx, r):
     prob.tc_off[ii] = tc[good] - d_min[good] - y[ii]
     u[ii] = np.log(e_min[good])
     v[ii] = np.log(d_min[good])
-    raw_e, raw_c = prob._last_raw
     r[ii, 0] = np.maximum(raw_e[good], LN_PINCH_FLOOR - u[ii])
     r[ii, 1] = np.maximum(raw_c[good], LN_PINCH_FLOOR - v[ii])
 
@@ -359,12 +358,19 @@ def _newton(prob: _Problem, active: np.ndarray):
     conv = np.zeros(n, dtype=bool)
     r = np.full((n, 3), np.nan)
     ok = np.zeros(n, dtype=bool)
+    pinch = tuple(np.full(n, np.nan) for _ in range(4))  # e_min, d_min, raw r_e, raw r_c
+
+    def keep(sel, mask):
+        for a, b in zip(pinch, prob._last_pinch + prob._last_raw, strict=True):
+            a[sel] = b[mask]
+
     todo = active.copy()
     for _ in range(12):  # feasible start: raise condensing / lower evaporating temperature
         if todo.size == 0:
             break
         re, rc, rw, fe = prob.evaluate(u[todo], v[todo], y[todo], todo)
         r[todo, 0], r[todo, 1], r[todo, 2], ok[todo] = re, rc, rw, fe
+        keep(todo, slice(None))
         todo = todo[~fe]
         v[todo] += 0.5
         u[todo] += 0.25
@@ -375,7 +381,7 @@ def _newton(prob: _Problem, active: np.ndarray):
     for _ in range(MAX_ITER):
         if idx.size == 0:
             break
-        _rebase(prob, u, v, y, idx, r)
+        _rebase(prob, u, v, y, idx, r, pinch)
         norm0 = np.sqrt(np.sum(r[idx] ** 2, axis=1))
         done = norm0 < TOL_RESIDUAL
         conv[idx[done]] = True
@@ -451,6 +457,7 @@ def _newton(prob: _Problem, active: np.ndarray):
             nt = np.sqrt(re**2 + rc**2 + rw**2)
             acc = fe & ((nt < (1.0 - 1e-4 * lp) * norm0[pending]) | (nt < TOL_RESIDUAL))
             sel = ip[acc]
+            keep(sel, acc)
             u[sel], v[sel], y[sel] = ut[acc], vt[acc], yt[acc]
             r[sel, 0], r[sel, 1], r[sel, 2] = re[acc], rc[acc], rw[acc]
             pending = pending[~acc]
