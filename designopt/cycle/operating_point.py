@@ -541,28 +541,55 @@ def solve_arrays(
     u, v, y, conv, started = _newton(prob, active)
     allidx = np.arange(n)
     res = prob.evaluate(u, v, y, allidx, full=True)
-    te, tc = res["t_evap"], res["t_cond"]
+    tc = res["t_cond"]
     act = np.zeros(n, dtype=bool)
     act[active] = True
     fail = act & ~conv
-    # classify failures
-    near_top = tc > tab.t_max_sat_K - 1.0
-    near_bottom = te < tab.t_min_K + 1.0
+    # classify failures (the point is NaN either way; the status names the likely reason)
     status[fail & ~started] = Status.NO_FEASIBLE_START
     status[fail & started] = Status.NOT_CONVERGED
-    status[fail & (near_top | ~np.isfinite(tc))] = Status.CONDENSING_ABOVE_LIMIT
-    # a failed point whose condenser would still need more area at the highest condensing
-    # temperature of the fluid (Tcrit - 3 K) lies beyond that limit
-    probe = np.flatnonzero(fail & (status == Status.NOT_CONVERGED))
-    if probe.size:
-        gap = tab.t_max_sat_K - 0.25 - y[probe] - prob.tc_off[probe]
+    fi = np.flatnonzero(fail)
+    if fi.size:
+        # 1. lower bound of the pressure ratio: T_e < T_source - SH and T_c > T_sink,in + SC
+        fresh = _Problem(
+            design, tab, prob.t_src[fi], prob.t_snk[fi], sink_is_outlet, prob.speed[fi]
+        )
+        k = fi.size
+        with np.errstate(all="ignore"):
+            p_lo = tab.saturation(np.minimum(prob.t_src[fi] - design.superheat_K, tab.t_max_sat_K))[
+                "p"
+            ]
+            p_hi = tab.saturation(np.minimum(fresh.y0 + design.subcool_K, tab.t_max_sat_K))["p"]
+        status[fi[p_hi / p_lo > comp.pressure_ratio_max]] = Status.PRESSURE_RATIO_ABOVE_LIMIT
+        # 2. discharge beyond the limit (or beyond the tables) already at the starting point
+        st0 = fresh.evaluate(
+            np.full(k, math.log(5.0)), np.full(k, math.log(3.0)), fresh.y0, np.arange(k), full=True
+        )
+        hot = np.isfinite(st0["h2"]) & ~(st0["t_discharge"] <= comp.discharge_temperature_max_K)
+        hot |= np.isfinite(res["h2"][fi]) & ~np.isfinite(res["t_discharge"][fi])
+        sel = fi[hot & (status[fi] != Status.PRESSURE_RATIO_ABOVE_LIMIT)]
+        status[sel] = Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT
+        # 3. the condenser would still need more area at the highest condensing temperature
+        rest = fi[(status[fi] == Status.NOT_CONVERGED) | (status[fi] == Status.NO_FEASIBLE_START)]
+        top = rest[(tc[rest] > tab.t_max_sat_K - 1.0) | ~np.isfinite(tc[rest])]
+        status[top] = Status.CONDENSING_ABOVE_LIMIT
+        rest = rest[status[rest] != Status.CONDENSING_ABOVE_LIMIT]
+        gap = tab.t_max_sat_K - 0.25 - y[rest] - prob.tc_off[rest]
         okp = gap > 0
         if okp.any():
-            ip = probe[okp]
+            ip = rest[okp]
             prob.evaluate(u[ip], np.log(gap[okp]), y[ip], ip)
-            raw_c = prob._last_raw[1]
-            status[ip[~(raw_c < 0)]] = Status.CONDENSING_ABOVE_LIMIT
-    status[fail & near_bottom] = Status.EVAPORATING_BELOW_LIMIT
+            status[ip[~(prob._last_raw[1] < 0)]] = Status.CONDENSING_ABOVE_LIMIT
+        # 4. the evaporator would still need more area at the lowest evaporating temperature
+        rest = rest[status[rest] != Status.CONDENSING_ABOVE_LIMIT]
+        if rest.size:
+            gap_e = prob.t_src[rest] - design.superheat_K - (tab.t_min_K + 0.25)
+            oke = gap_e > 0
+            ip = rest[oke]
+            if ip.size:
+                prob.te_ref[ip] = prob.t_src[ip] - design.superheat_K
+                prob.evaluate(np.log(gap_e[oke]), v[ip], y[ip], ip)
+                status[ip[~(prob._last_raw[0] < 0)]] = Status.EVAPORATING_BELOW_LIMIT
     okm = act & conv
     status[okm & (res["pressure_ratio"] > comp.pressure_ratio_max)] = (
         Status.PRESSURE_RATIO_ABOVE_LIMIT
