@@ -118,7 +118,16 @@ def build_epsilon_model(space: DesignSpace, epsilon_EUR: float | None = None) ->
     return m
 
 
-def _solve_point(m, solver, eps):
+def _half_gap(values) -> float:
+    """Half the smallest positive difference between distinct values (1.0 if all are equal).
+
+    Stepping a bound by this amount excludes the current value and nothing else, independent of
+    the solver's feasibility tolerance."""
+    u = np.unique(values)
+    return float(np.min(np.diff(u))) / 2.0 if u.size > 1 else 1.0
+
+
+def _solve_point(m, solver, eps, capital_step):
     """Lexicographic solve at one ε; returns the chosen design index or None if infeasible."""
     m.epsilon.set_value(float(eps))
     m.capital_bound.deactivate()
@@ -128,7 +137,7 @@ def _solve_point(m, solver, eps):
         r1 = solve(m, solver=solver, diagnose=False, name="ε-constraint")
     except SolverError:
         return None
-    m.capital_cap.set_value(r1.objective * (1 + 1e-12) + 1e-9)
+    m.capital_cap.set_value(r1.objective + capital_step)
     m.capital_bound.activate()
     m.min_capital.deactivate()
     m.min_lifetime.activate()
@@ -169,26 +178,26 @@ def epsilon_front(space: DesignSpace, *, n_points: int | None = 20, time_limit_s
     solver = make_solver(time_limit_s=time_limit_s, mip_rel_gap=0.0)
     t1 = time.perf_counter()
     life = space.lifetime_cost_EUR
-    lmax = float(np.max(life[space.feasible]))
-    first = _solve_point(m, solver, lmax)
-    found: dict[int, float] = {}
-    found[first] = lmax
-    lmin = float(np.min(life[space.feasible]))
-    scale = max(1.0, abs(lmin), abs(lmax))
+    feas = space.feasible
+    # steps that separate distinct metric values exactly (designs are discrete)
+    life_step = _half_gap(life[feas])
+    cap_step = _half_gap(space.capital_cost_EUR[feas])
+    lmax = float(np.max(life[feas]))
+    first = _solve_point(m, solver, lmax, cap_step)
+    found: dict[int, float] = {first: lmax}
+    lmin = float(np.min(life[feas]))
     if n_points is None:
-        eps = life[first]
-        while True:
-            eps = eps - 1e-9 * scale
-            if eps < lmin - 1e-9 * scale:
+        d = first
+        while life[d] > lmin:
+            eps = life[d] - life_step
+            d_next = _solve_point(m, solver, eps, cap_step)
+            if d_next is None or life[d_next] >= life[d]:
                 break
-            d = _solve_point(m, solver, eps)
-            if d is None:
-                break
+            d = d_next
             found.setdefault(d, eps)
-            eps = life[d]
     else:
         for eps in np.linspace(life[first], lmin, n_points)[1:]:
-            d = _solve_point(m, solver, eps + 1e-12 * scale)
+            d = _solve_point(m, solver, eps, cap_step)
             if d is not None:
                 found.setdefault(d, float(eps))
     t_solve = time.perf_counter() - t1

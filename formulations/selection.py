@@ -420,7 +420,7 @@ def selection_dataset(
                 c.receiver_level_dB, "dB(A)", "sound pressure level at the receiver", ("candidate",)
             ),
             "gwp": v(c.gwp, "1", "refrigerant GWP100", ("candidate",)),
-            "load": v(per.load_W, "W", "heat demand", ("period",)),
+            "heat_demand": v(per.load_W, "W", "heat demand", ("period",)),
             "heat_pump_heat": v(q_hp, "W", "heat from the heat pump", ("period",)),
             "backup_heat": v(
                 u, "W", f"heat from the back-up ({data.backup.kind.value})", ("period",)
