@@ -49,7 +49,9 @@ def test_quality_outside_unit_interval_raises():
 
 
 def test_unknown_backend_and_phase():
-    with pytest.raises(ConfigurationError, match=r"backend 'TTSE' is unknown; valid: 'HEOS', 'BICUBIC&HEOS'"):
+    with pytest.raises(
+        ConfigurationError, match=r"backend 'TTSE' is unknown; valid: 'HEOS', 'BICUBIC&HEOS'"
+    ):
         pr.state_pt("R290", p=1e5, T=300.0, backend="TTSE")
     with pytest.raises(ConfigurationError, match=r"phase='vapour' is unknown"):
         pr.state_pt("R290", p=1e5, T=300.0, phase="vapour")
@@ -64,7 +66,9 @@ def test_single_phase_quality_is_nan_and_two_phase_in_unit_interval():
     s = pr.state_pt("R290", p=5e5, T=300.0)
     assert np.isnan(s.q)
     p = pr.saturation_pressure("R290", 280.0)
-    mid = pr.state_ph("R290", p=p, h=0.5 * (pr.state_pq("R290", p=p, q=0).h + pr.state_pq("R290", p=p, q=1).h))
+    mid = pr.state_ph(
+        "R290", p=p, h=0.5 * (pr.state_pq("R290", p=p, q=0).h + pr.state_pq("R290", p=p, q=1).h)
+    )
     assert 0.4 < mid.q < 0.6
 
 
@@ -75,7 +79,8 @@ def test_saturation_round_trip():
         assert pr.saturation_temperature(fluid, p) == pytest.approx(275.0, abs=tol_K)
 
 
-FLUIDS = ("R290", "R32", "R134a", "R410A")
+# BICUBIC tables take 6-18 s to build per fluid on a fresh machine: two representative fluids
+FLUIDS = ("R290", "R32")
 
 
 @pytest.mark.parametrize("fluid", FLUIDS)
