@@ -118,7 +118,8 @@ def load_hplib_catalogue(
         One row per product with the renamed columns (``manufacturer``, ``model``, ``hp_type``
         in {``air/water``, ``brine/water``, ``water/water``}, ``regulated`` [bool], ``group``,
         ``refrigerant``, ``gwp`` [1] (AR4, NaN if unknown), ``refrigerant_mass_kg``,
-        ``sound_power_outdoor_dBA``, ``sound_power_indoor_dBA``, ``p_el_ref_W``, ``p_th_ref_W``,
+        ``sound_power_outdoor_dBA``, ``sound_power_indoor_dBA`` (NaN where not declared or
+        outside 20-120 dB(A)), ``p_el_ref_W``, ``p_th_ref_W``,
         ``cop_ref`` and the coefficients ``p1_cop`` ... ``p4_p_el``).  Rows lacking
         coefficients or reference powers are dropped.
     """
@@ -140,6 +141,9 @@ def load_hplib_catalogue(
     df["regulated"] = df["subtype"].eq("Regulated")
     df["group"] = df["group"].astype(int)
     df["gwp"] = df["refrigerant"].map(HPLIB_GWP_AR4).astype(float)
+    for col in ("sound_power_outdoor_dBA", "sound_power_indoor_dBA"):
+        lw = df[col].astype(float)
+        df[col] = lw.where((lw >= 20.0) & (lw <= 120.0))  # 0 etc. = not declared
     df = df.drop(columns="subtype").reset_index(drop=True)
     df.insert(0, "name", df["manufacturer"] + " " + df["model"])
     return df
