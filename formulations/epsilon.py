@@ -175,7 +175,7 @@ def epsilon_front(space: DesignSpace, *, n_points: int | None = 20, time_limit_s
     t0 = time.perf_counter()
     m = build_epsilon_model(space)
     t_build = time.perf_counter() - t0
-    solver = make_solver(time_limit_s=time_limit_s, mip_rel_gap=0.0)
+    solver = make_solver(time_limit_s=time_limit_s, mip_rel_gap=0.0, presolve=False)
     t1 = time.perf_counter()
     life = space.lifetime_cost_EUR
     feas = space.feasible

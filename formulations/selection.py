@@ -382,7 +382,9 @@ def solve_selection(data: SelectionData, *, time_limit_s: float | None = 60.0):
     m = build_selection_model(data)
     t_build = time.perf_counter() - t0
     res = solve(
-        m, solver=make_solver(time_limit_s=time_limit_s, mip_rel_gap=1e-9), name="selection"
+        m,
+        solver=make_solver(time_limit_s=time_limit_s, mip_rel_gap=1e-9, presolve=False),
+        name="selection",
     )
     return selection_dataset(m, data, res, build_time_s=t_build), m, res
 
