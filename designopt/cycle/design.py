@@ -77,6 +77,9 @@ class HeatPumpDesign:
         Brine / water mass flow of ground and water sources [kg/s] (None for air).
     source_cp_J_kgK : float or None
         Heat capacity of the source liquid [J/(kg K)]; None: 3800 brine, 4180 water.
+    high_pressure_Pa : float or None
+        R744 only: gas-cooler pressure [Pa] (7.5-14 MPa); None uses the optimum-pressure
+        correlation (see :mod:`designopt.cycle.transcritical`).
     """
 
     refrigerant: str
@@ -91,6 +94,7 @@ class HeatPumpDesign:
     sink_delta_T_K: float = 5.0
     source_flow_kg_s: float | None = None
     source_cp_J_kgK: float | None = None
+    high_pressure_Pa: float | None = None
 
     def __post_init__(self):
         ref = refrigerants.get(self.refrigerant)
@@ -141,6 +145,17 @@ class HeatPumpDesign:
         _num("sink_delta_T_K", self.sink_delta_T_K, 1.0, 30.0)
         if self.sink_flow_kg_s is not None:
             _num("sink_flow_kg_s", self.sink_flow_kg_s, 0.0, 100.0, lo_open=True)
+        if self.high_pressure_Pa is not None:
+            if ref.name != "R744":
+                raise ConfigurationError(
+                    f"high_pressure_Pa is for transcritical R744 only, not {ref.name}"
+                )
+            _num("high_pressure_Pa", self.high_pressure_Pa, 7.5e6, 14.0e6)
+
+    @property
+    def transcritical(self) -> bool:
+        """True for R744, which always runs transcritical (gas cooler) when heating water."""
+        return self.refrigerant == "R744"
 
     @property
     def coolprop_name(self) -> str:

@@ -47,6 +47,7 @@ import numpy as np
 
 from designopt.cycle.design import CP_WATER, HeatPumpDesign, SourceType
 from designopt.cycle.heat_exchangers import CP_AIR, P_ATM, R_AIR, lmtd
+from designopt.cycle.transcritical import P_GC_MIN_PA
 from designopt.errors import ConfigurationError, ConvergenceError, OperatingPointError
 
 __all__ = ["OperatingPoint", "StatePoint", "Status", "solve_arrays", "solve_operating_point"]
@@ -211,7 +212,6 @@ class _Problem:
     def evaluate(self, u, v, y, idx, full: bool = False):
         d, tab = self.d, self.tab
         sh, sc = d.superheat_K, d.subcool_K
-        t_src = self.t_src[idx]
         with np.errstate(all="ignore"):
             te = self.te_ref[idx] - np.exp(u)
             tc = y + self.tc_off[idx] + np.exp(v)
@@ -262,30 +262,10 @@ class _Problem:
             feas = (d0 > 0) & (d1 > 0) & (d2 > 0) & (d3 > 0)
             r_c = np.log(a_c / co.area_m2)
             # -- evaporator --
-            ev = d.evaporator
             q_tp_e = m * (se["h_dew"] - h3)
             q_sh_e = m * (h1 - se["h_dew"])
-            c_src = self.c_src[idx]
-            if d.source_type is SourceType.AIR:
-                eps_tp = 1.0 - np.exp(-self.ue_tp[idx] * ev.area_m2 / c_src)
-                eps_sh = 1.0 - np.exp(-self.ue_sh[idx] * ev.area_m2 / c_src)
-                c_ref = q_sh_e / sh
-                f_tp = q_tp_e / (c_src * eps_tp * (t_src - te))
-                f_sh = c_ref / (c_src * eps_sh) * np.log((t_src - te) / (t_src - te - sh))
-                r_e = np.log(f_tp + f_sh)
-                t_src_out = t_src - q_e / c_src
-                e_min = t_src - te - sh
-            else:
-                tb1 = t_src - q_sh_e / c_src
-                t_src_out = tb1 - q_tp_e / c_src
-                e0, e1, e2 = t_src - te - sh, tb1 - te, t_src_out - te
-                a_e = (
-                    q_sh_e / lmtd(e0, e1) / self.ue_sh[idx]
-                    + q_tp_e / lmtd(e1, e2) / self.ue_tp[idx]
-                )
-                feas &= (e1 > 0) & (e2 > 0)
-                r_e = np.log(a_e / ev.area_m2)
-                e_min = np.minimum(np.minimum(e0, e1), e2)
+            r_e, e_min, feas_e, t_src_out = self._evaporator(idx, te, q_tp_e, q_sh_e, q_e)
+            feas &= feas_e
             feas &= np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
             r_w = (tw_out - self.t_snk[idx]) if self.y_unknown else np.zeros_like(r_e)
             d_min = np.minimum(np.minimum(d0, d1), np.minimum(d2, d3))
@@ -319,6 +299,123 @@ class _Problem:
             "t1": te + sh,
             "t3": t3,
             "t_sink_in": tw_in,
+            "t_sink_out": tw_out,
+            "sink_flow": c_w / CP_WATER,
+            "t_source_out": t_src_out,
+        }
+
+    def _evaporator(self, idx, te, q_tp_e, q_sh_e, q_e):
+        """Evaporator residual ln(A_req/A), smallest temperature difference, feasibility, source outlet."""
+        d = self.d
+        sh = d.superheat_K
+        ev = d.evaporator
+        t_src = self.t_src[idx]
+        c_src = self.c_src[idx]
+        if d.source_type is SourceType.AIR:
+            eps_tp = 1.0 - np.exp(-self.ue_tp[idx] * ev.area_m2 / c_src)
+            eps_sh = 1.0 - np.exp(-self.ue_sh[idx] * ev.area_m2 / c_src)
+            c_ref = q_sh_e / sh
+            f_tp = q_tp_e / (c_src * eps_tp * (t_src - te))
+            f_sh = c_ref / (c_src * eps_sh) * np.log((t_src - te) / (t_src - te - sh))
+            r_e = np.log(f_tp + f_sh)
+            t_src_out = t_src - q_e / c_src
+            e_min = t_src - te - sh
+            feas = np.ones(te.shape, dtype=bool)
+        else:
+            tb1 = t_src - q_sh_e / c_src
+            t_src_out = tb1 - q_tp_e / c_src
+            e0, e1, e2 = t_src - te - sh, tb1 - te, t_src_out - te
+            a_e = q_sh_e / lmtd(e0, e1) / self.ue_sh[idx] + q_tp_e / lmtd(e1, e2) / self.ue_tp[idx]
+            feas = (e1 > 0) & (e2 > 0)
+            r_e = np.log(a_e / ev.area_m2)
+            e_min = np.minimum(np.minimum(e0, e1), e2)
+        return r_e, e_min, feas, t_src_out
+
+
+class _TranscriticalProblem(_Problem):
+    """R744 with a discretised gas cooler (see :mod:`designopt.cycle.transcritical`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from designopt.cycle.transcritical import supercritical_tables
+
+        self.sct = supercritical_tables()
+        self.tc_off[:] = 0.0  # T3 = y + tc_off + exp(v)
+
+    def evaluate(self, u, v, y, idx, full: bool = False):
+        from designopt.cycle.transcritical import N_SEGMENTS, optimal_high_pressure
+
+        d, tab, sct = self.d, self.tab, self.sct
+        sh = d.superheat_K
+        comp = d.compressor
+        with np.errstate(all="ignore"):
+            te = self.te_ref[idx] - np.exp(u)
+            t3 = y + self.tc_off[idx] + np.exp(v)
+            se = tab.saturation(te)
+            pe = se["p"]
+            h1, s1, rho1 = tab.superheated(te, sh)
+            if d.high_pressure_Pa is None:
+                pgc = optimal_high_pressure(te, t3)
+            else:
+                pgc = np.full_like(te, d.high_pressure_Pa)
+            pi = pgc / pe
+            eta_v = comp.eta_vol(pi)
+            eta_is = comp.eta_is(pi)
+            m = eta_v * rho1 * self.vdot[idx]
+            h2s = sct.h_pt(pgc, sct.t_ps(pgc, s1))
+            h2 = h1 + (h2s - h1) / eta_is
+            t2 = sct.t_ph(pgc, h2)
+            h3 = sct.h_pt(pgc, t3)
+            q_c = m * (h2 - h3)
+            q_e = m * (h1 - h3)
+            c_w = np.full_like(q_c, self.c_w) if self.fixed_flow else q_c / d.sink_delta_T_K
+            tw_out = y + q_c / c_w
+            frac = np.arange(N_SEGMENTS + 1) / N_SEGMENTS
+            hk = h2[:, None] - (h2 - h3)[:, None] * frac
+            tk = sct.t_ph(pgc[:, None], hk)
+            tk[:, 0], tk[:, -1] = t2, t3
+            twk = tw_out[:, None] - (m * (h2 - h3) / c_w)[:, None] * frac
+            dk = tk - twk
+            d_min = np.min(dk, axis=1)
+            q_seg = (m * (h2 - h3) / N_SEGMENTS)[:, None]
+            ua = np.sum(q_seg / lmtd(dk[:, :-1], dk[:, 1:]), axis=1)
+            co = d.condenser
+            r_c = np.log(ua / co.u_liquid / co.area_m2)
+            feas = (d_min > 0) & (h3 < se["h_dew"])
+            q_tp_e = m * (se["h_dew"] - h3)
+            q_sh_e = m * (h1 - se["h_dew"])
+            r_e, e_min, feas_e, t_src_out = self._evaporator(idx, te, q_tp_e, q_sh_e, q_e)
+            feas &= feas_e & np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
+            r_w = (tw_out - self.t_snk[idx]) if self.y_unknown else np.zeros_like(r_e)
+            self._last_raw = (r_e, r_c)
+            r_e = np.maximum(r_e, LN_PINCH_FLOOR - u)
+            r_c = np.maximum(r_c, LN_PINCH_FLOOR - v)
+            self._last_pinch = (e_min, d_min)
+        if not full:
+            return r_e, r_c, r_w, feas
+        return {
+            "r_e": r_e,
+            "r_c": r_c,
+            "r_w": r_w,
+            "feasible": feas,
+            "t_evap": te,
+            "t_cond": t3,
+            "p_evap": pe,
+            "p_cond": pgc,
+            "pressure_ratio": pi,
+            "mass_flow": m,
+            "heat_output": q_c,
+            "evaporator_heat": q_e,
+            "compressor_power": m * (h2 - h1),
+            "t_discharge": t2,
+            "eta_is": eta_is,
+            "eta_vol": eta_v,
+            "h1": h1,
+            "h2": h2,
+            "h3": h3,
+            "t1": te + sh,
+            "t3": t3,
+            "t_sink_in": y,
             "t_sink_out": tw_out,
             "sink_flow": c_w / CP_WATER,
             "t_source_out": t_src_out,
@@ -521,7 +618,12 @@ def solve_arrays(
         data and ``status`` (int8, :class:`Status`).  Failed points are NaN.
     """
     tab = _provider(design, backend)
-    prob = _Problem(design, tab, t_source_K, t_sink_K, sink_is_outlet, speed)
+    cls = _TranscriticalProblem if design.transcritical else _Problem
+    if design.transcritical and backend not in ("tables", "TABLES"):
+        raise ConfigurationError(
+            f"transcritical R744 is solved with backend='tables' only, got {backend!r}"
+        )
+    prob = cls(design, tab, t_source_K, t_sink_K, sink_is_outlet, speed)
     n = prob.t_src.size
     comp = design.compressor
     status = np.zeros(n, dtype=np.int8)
@@ -533,7 +635,8 @@ def solve_arrays(
         Status.SPEED_OUT_OF_RANGE
     )
     status[(status == 0) & (prob.t_src >= prob.t_snk)] = Status.SOURCE_NOT_COLDER_THAN_SINK
-    status[(status == 0) & (prob.t_snk >= tab.t_max_sat_K)] = Status.CONDENSING_ABOVE_LIMIT
+    if not design.transcritical:
+        status[(status == 0) & (prob.t_snk >= tab.t_max_sat_K)] = Status.CONDENSING_ABOVE_LIMIT
     status[(status == 0) & (prob.t_src - design.superheat_K <= tab.t_min_K)] = (
         Status.EVAPORATING_BELOW_LIMIT
     )
@@ -551,15 +654,16 @@ def solve_arrays(
     fi = np.flatnonzero(fail)
     if fi.size:
         # 1. lower bound of the pressure ratio: T_e < T_source - SH and T_c > T_sink,in + SC
-        fresh = _Problem(
-            design, tab, prob.t_src[fi], prob.t_snk[fi], sink_is_outlet, prob.speed[fi]
-        )
+        fresh = cls(design, tab, prob.t_src[fi], prob.t_snk[fi], sink_is_outlet, prob.speed[fi])
         k = fi.size
         with np.errstate(all="ignore"):
-            p_lo = tab.saturation(np.minimum(prob.t_src[fi] - design.superheat_K, tab.t_max_sat_K))[
-                "p"
-            ]
-            p_hi = tab.saturation(np.minimum(fresh.y0 + design.subcool_K, tab.t_max_sat_K))["p"]
+            t_lo = np.minimum(prob.t_src[fi] - design.superheat_K, tab.t_max_sat_K)
+            p_lo = tab.saturation(t_lo)["p"]
+            if design.transcritical:
+                p_hi = np.full(k, design.high_pressure_Pa or P_GC_MIN_PA)
+            else:
+                t_hi = np.minimum(fresh.y0 + design.subcool_K, tab.t_max_sat_K)
+                p_hi = tab.saturation(t_hi)["p"]
         status[fi[p_hi / p_lo > comp.pressure_ratio_max]] = Status.PRESSURE_RATIO_ABOVE_LIMIT
         # 2. discharge beyond the limit (or beyond the tables) already at the starting point
         st0 = fresh.evaluate(
@@ -570,7 +674,11 @@ def solve_arrays(
         sel = fi[hot & (status[fi] != Status.PRESSURE_RATIO_ABOVE_LIMIT)]
         status[sel] = Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT
         # 3. the condenser would still need more area at the highest condensing temperature
-        rest = fi[(status[fi] == Status.NOT_CONVERGED) | (status[fi] == Status.NO_FEASIBLE_START)]
+        rest = (
+            fi[:0]
+            if design.transcritical
+            else fi[(status[fi] == Status.NOT_CONVERGED) | (status[fi] == Status.NO_FEASIBLE_START)]
+        )
         top = rest[(tc[rest] > tab.t_max_sat_K - 1.0) | ~np.isfinite(tc[rest])]
         status[top] = Status.CONDENSING_ABOVE_LIMIT
         rest = rest[status[rest] != Status.CONDENSING_ABOVE_LIMIT]
@@ -632,6 +740,10 @@ def _raise_for(
     from designopt.cycle.tables import fluid_tables
 
     tab = fluid_tables(design.coolprop_name)
+    if s is Status.CONDENSING_ABOVE_LIMIT and design.transcritical:
+        raise OperatingPointError(
+            f"{where}: the gas-cooler state lies outside the supercritical CO2 tables (270-480 K, 7.45-14.5 MPa)"
+        )
     if s is Status.CONDENSING_ABOVE_LIMIT:
         raise OperatingPointError(
             f"{where}: condensing temperature would exceed the limit t_cond_max_K={tab.t_max_sat_K:.2f} "
@@ -642,8 +754,12 @@ def _raise_for(
             f"{where}: evaporating temperature would fall below the limit t_evap_min_K={tab.t_min_K:.2f}"
         )
     if s is Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT:
+        t_dis = float(res["_t_discharge"])
+        value = (
+            f"t_discharge_K={t_dis:.2f}" if math.isfinite(t_dis) else "beyond the property tables"
+        )
         raise OperatingPointError(
-            f"{where}: discharge temperature t_discharge_K={float(res['_t_discharge']):.2f} exceeds the limit "
+            f"{where}: discharge temperature {value} exceeds the limit "
             f"discharge_temperature_max_K={comp.discharge_temperature_max_K:.2f}"
         )
     if s is Status.PRESSURE_RATIO_ABOVE_LIMIT:
@@ -710,7 +826,8 @@ def solve_operating_point(
     if st != 0:
         # recompute the envelope values for the message (NaN-ed in res)
         tab = _provider(design, backend)
-        prob = _Problem(design, tab, [t_source_K], [t_sink], t_sink_out_K is not None, [speed])
+        cls = _TranscriticalProblem if design.transcritical else _Problem
+        prob = cls(design, tab, [t_source_K], [t_sink], t_sink_out_K is not None, [speed])
         raw = {"_t_discharge": math.nan, "_pressure_ratio": math.nan}
         if st in (Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT, Status.PRESSURE_RATIO_ABOVE_LIMIT):
             u, v, y, conv, _ = _newton(prob, np.array([0]))
@@ -730,7 +847,7 @@ def _solve_scalar_fast(design, t_source, t_sink, outlet, speed, backend):
     Envelope violations found after convergence raise here directly; every other outcome
     (pre-check failures, non-convergence) is left to the vectorised solve, which classifies it.
     """
-    if backend not in ("tables", "TABLES"):
+    if backend not in ("tables", "TABLES") or design.transcritical:
         return None
     from designopt.cycle._scalar import scalar_tables, solve_scalar
 

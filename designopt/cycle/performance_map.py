@@ -104,6 +104,8 @@ def performance_map(
     dims = ("t_source", "t_sink", "speed")
     data_vars = {}
     for name, (units, long_name) in MAP_VARIABLES.items():
+        if name == "t_cond" and design.transcritical:
+            long_name = "gas-cooler outlet temperature (transcritical R744)"
         data_vars[name] = (
             dims,
             np.asarray(res[name], dtype=float),

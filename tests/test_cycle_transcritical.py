@@ -1,0 +1,92 @@
+"""Transcritical R744: supercritical tables, gas-cooler solve, optimum high-side pressure."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from designopt.cycle import default_air_water_design, solve_operating_point
+from designopt.cycle.transcritical import optimal_high_pressure, supercritical_tables
+from designopt.errors import ConfigurationError
+
+C0 = 273.15
+
+
+@pytest.fixture(scope="module")
+def co2_unit():
+    return default_air_water_design(refrigerant="R744")
+
+
+def test_supercritical_tables_match_coolprop():
+    import CoolProp.CoolProp as CP
+
+    tab = supercritical_tables()
+    rng = np.random.default_rng(3)
+    p = rng.uniform(7.5e6, 14e6, 80)
+    T = rng.uniform(280.0, 470.0, 80)
+    href = np.array([CP.PropsSI("H", "P", a, "T", b, "CO2") for a, b in zip(p, T, strict=True)])
+    tol_J_kg = (
+        200.0  # largest near the pseudo-critical line; gas-cooler enthalpy drops are ~250 kJ/kg
+    )
+    assert np.max(np.abs(tab.h_pt(p, T) - href)) < tol_J_kg
+    tol_K = 0.02
+    assert np.max(np.abs(tab.t_ph(p, href) - T)) < tol_K
+
+
+def test_liao_correlation_transcription():
+    # Liao, Zhao & Jakobsen (2000): p [bar] = (2.778 - 0.0157 t_e) t_3 + (0.381 t_e - 9.34)
+    assert float(optimal_high_pressure(C0 + 0.0, C0 + 35.0)) == pytest.approx(
+        (2.778 * 35.0 - 9.34) * 1e5
+    )
+    te, t3 = -5.0, 40.0
+    expected = ((2.778 - 0.0157 * te) * t3 + (0.381 * te - 9.34)) * 1e5
+    assert float(optimal_high_pressure(C0 + te, C0 + t3)) == pytest.approx(expected)
+    assert float(optimal_high_pressure(C0 + 10.0, C0 + 5.0)) == 7.5e6  # limited
+
+
+def test_r744_balances_and_bounds(co2_unit):
+    for ts, tk, sp in [(C0 + 7, C0 + 35, 1.0), (C0 + 2, C0 + 35, 0.7), (C0 + 12, C0 + 45, 0.5)]:
+        op = solve_operating_point(co2_unit, t_source_K=ts, t_sink_out_K=tk, speed=sp)
+        assert op.heat_output_W == pytest.approx(
+            op.evaporator_heat_W + op.compressor_power_W, rel=1e-9
+        )
+        assert op.cop < tk / (tk - ts)
+        assert op.t_sink_out_K == pytest.approx(tk, abs=1e-6)
+        assert op.p_cond_Pa > 7.377e6  # supercritical high side
+        assert op.t_cond_K > op.t_sink_in_K  # gas-cooler outlet above the water inlet
+        assert op.t_evap_K < ts
+
+
+def test_r744_correlation_pressure_is_near_the_best(co2_unit):
+    """COP at the Liao et al. pressure within 3 % of the best COP of a pressure sweep."""
+    tol_pct = 3.0
+    for ts, tk in [(C0 + 7, C0 + 35), (C0 + 2, C0 + 45)]:
+        op = solve_operating_point(co2_unit, t_source_K=ts, t_sink_out_K=tk)
+        best = 0.0
+        for p in np.arange(7.6e6, 13.0e6, 0.2e6):
+            unit = dataclasses.replace(co2_unit, high_pressure_Pa=float(p))
+            try:
+                best = max(best, solve_operating_point(unit, t_source_K=ts, t_sink_out_K=tk).cop)
+            except ConfigurationError:
+                raise
+            except Exception:  # noqa: BLE001 - pressures outside the envelope are skipped
+                continue
+        assert op.cop >= (1 - tol_pct / 100) * best
+
+
+def test_r744_default_is_8kW_and_plausible(co2_unit):
+    op = solve_operating_point(co2_unit, t_source_K=C0 + 7, t_sink_out_K=C0 + 35)
+    assert op.heat_output_W == pytest.approx(8000.0, rel=0.01)
+    assert 2.5 < op.cop < 5.0
+
+
+def test_high_pressure_validation(co2_unit):
+    with pytest.raises(
+        ConfigurationError, match=r"high_pressure_Pa is for transcritical R744 only, not R290"
+    ):
+        dataclasses.replace(default_air_water_design(size_compressor=False), high_pressure_Pa=9e6)
+    with pytest.raises(
+        ConfigurationError,
+        match=r"high_pressure_Pa=20000000.0 must lie in \[7500000.0, 14000000.0\]",
+    ):
+        dataclasses.replace(co2_unit, high_pressure_Pa=20e6)
