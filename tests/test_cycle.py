@@ -53,7 +53,9 @@ def _ground(refrigerant="R290", **kw):
 
 
 def _random_design(rng):
-    fluid = rng.choice(["R290", "R32", "R134a", "R410A", "R1234yf", "R600a", "R717", "R1234ze(E)"])
+    fluid = rng.choice(
+        ["R290", "R32", "R134a", "R410A", "R1234yf", "R600a", "R717", "R1234ze(E)", "R744"]
+    )
     air = rng.random() < 0.6
     comp = Compressor(swept_volume_m3=float(rng.uniform(20e-6, 80e-6)))
     common = dict(

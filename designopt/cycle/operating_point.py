@@ -673,6 +673,14 @@ def solve_arrays(
         hot |= np.isfinite(res["h2"][fi]) & ~np.isfinite(res["t_discharge"][fi])
         sel = fi[hot & (status[fi] != Status.PRESSURE_RATIO_ABOVE_LIMIT)]
         status[sel] = Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT
+        if design.transcritical:  # gas cooler driven out of the supercritical tables
+            from designopt.cycle.transcritical import T0_K
+
+            out = (tc[fi] < T0_K + 1.0) | (y[fi] < T0_K + 1.0) | ~np.isfinite(tc[fi])
+            pending = (status[fi] == Status.NOT_CONVERGED) | (
+                status[fi] == Status.NO_FEASIBLE_START
+            )
+            status[fi[out & pending]] = Status.CONDENSING_ABOVE_LIMIT
         # 3. the condenser would still need more area at the highest condensing temperature
         rest = (
             fi[:0]
