@@ -27,7 +27,9 @@ def test_blend_gwp_is_mass_weighted_sum_of_ar4_components():
     # IPCC AR4 (WG1 ch. 2, table 2.14): HFC-32 675, HFC-125 3500, HFC-134a 1430
     tol = 1.0
     assert refrigerants.get("R410A").gwp100 == pytest.approx(0.5 * 675 + 0.5 * 3500, abs=tol)
-    assert refrigerants.get("R407C").gwp100 == pytest.approx(0.23 * 675 + 0.25 * 3500 + 0.52 * 1430, abs=tol)
+    assert refrigerants.get("R407C").gwp100 == pytest.approx(
+        0.23 * 675 + 0.25 * 3500 + 0.52 * 1430, abs=tol
+    )
     # IPCC AR5 (WG1 ch. 8, table 8.A.1): HFC-32 677, HFC-125 3170, HFC-134a 1300
     assert refrigerants.get("R410A").gwp100_ar5 == pytest.approx(0.5 * 677 + 0.5 * 3170, abs=tol)
 
