@@ -286,13 +286,18 @@ def default_air_water_design(
         return design
     from designopt.cycle.operating_point import solve_operating_point
 
+    # size with the envelope limits relaxed (the sizing point itself may lie outside the
+    # envelope for some refrigerants, e.g. R717's discharge temperature), then restore them
+    limits = {"discharge_temperature_max_K": 450.0, "pressure_ratio_max": 30.0}
+    trial = dataclasses.replace(design, compressor=dataclasses.replace(design.compressor, **limits))
     for _ in range(4):
-        op = solve_operating_point(design, t_source_K=280.15, t_sink_out_K=308.15, speed=1.0)
+        op = solve_operating_point(trial, t_source_K=280.15, t_sink_out_K=308.15, speed=1.0)
         ratio = q / op.heat_output_W
         if abs(ratio - 1.0) < 0.002:
             break
-        comp = dataclasses.replace(
-            design.compressor, swept_volume_m3=design.compressor.swept_volume_m3 * ratio
+        volume = trial.compressor.swept_volume_m3 * ratio
+        trial = dataclasses.replace(
+            trial, compressor=dataclasses.replace(trial.compressor, swept_volume_m3=volume)
         )
-        design = dataclasses.replace(design, compressor=comp)
-    return design
+    comp = dataclasses.replace(design.compressor, swept_volume_m3=trial.compressor.swept_volume_m3)
+    return dataclasses.replace(design, compressor=comp)
