@@ -11,6 +11,7 @@ from designopt.cycle.design import (
     default_air_water_design,
     design_from_mapping,
 )
+from designopt.cycle.fixed import FixedCycle, fixed_saturation_cycle
 from designopt.cycle.heat_exchangers import Fan, HeatExchanger, HXKind
 from designopt.cycle.operating_point import (
     OperatingPoint,
@@ -25,6 +26,7 @@ __all__ = [
     "AHRI540Map",
     "Compressor",
     "Fan",
+    "FixedCycle",
     "HXKind",
     "HeatExchanger",
     "HeatPumpDesign",
@@ -36,6 +38,7 @@ __all__ = [
     "clear_map_cache",
     "default_air_water_design",
     "design_from_mapping",
+    "fixed_saturation_cycle",
     "performance_map",
     "solve_arrays",
     "solve_operating_point",
