@@ -90,8 +90,12 @@ class StatePoint:
 class OperatingPoint:
     """Converged operating point of a design (SI units).
 
-    State points: 1 compressor suction, 2 discharge, 3 condenser outlet (subcooled liquid),
-    4 evaporator inlet (after isenthalpic expansion).
+    State points: 1 compressor suction, 2 discharge, 3 condenser outlet (subcooled liquid;
+    gas-cooler outlet for R744), 4 evaporator inlet (after isenthalpic expansion).
+    ``air_flow_m3_s`` is the fan air flow of air sources (NaN otherwise), ``source_flow_kg_s``
+    the brine/water flow of ground and water sources (NaN for air).  ``approach_evap_K`` is
+    source inlet minus evaporating temperature, ``approach_cond_K`` condensing (gas-cooler
+    outlet) minus sink outlet temperature.
     """
 
     t_source_K: float
@@ -117,7 +121,8 @@ class OperatingPoint:
     approach_evap_K: float
     approach_cond_K: float
     sink_flow_kg_s: float
-    source_flow_m3_s_or_kg_s: float
+    air_flow_m3_s: float
+    source_flow_kg_s: float
     states: tuple[StatePoint, StatePoint, StatePoint, StatePoint]
 
     @property
@@ -820,7 +825,7 @@ def solve_operating_point(
         design, float(t_source_K), float(t_sink), t_sink_out_K is not None, float(speed), backend
     )
     if g is not None:
-        return _operating_point(g, t_source_K, speed)
+        return _operating_point(g, design, t_source_K, speed)
     with np.errstate(all="ignore"):
         res = solve_arrays(
             design,
@@ -846,7 +851,7 @@ def solve_operating_point(
             }
         _raise_for(st, design, raw, t_source_K, t_sink, speed)
     g = {k: float(np.asarray(a).ravel()[0]) for k, a in res.items() if k != "status"}
-    return _operating_point(g, t_source_K, speed)
+    return _operating_point(g, design, t_source_K, speed)
 
 
 def _solve_scalar_fast(design, t_source, t_sink, outlet, speed, backend):
@@ -889,7 +894,8 @@ def _solve_scalar_fast(design, t_source, t_sink, outlet, speed, backend):
     return g
 
 
-def _operating_point(g: dict, t_source_K, speed) -> OperatingPoint:
+def _operating_point(g: dict, design: HeatPumpDesign, t_source_K, speed) -> OperatingPoint:
+    air = design.source_type is SourceType.AIR
     states = (
         StatePoint(T=g["t1"], p=g["p_evap"], h=g["h1"]),
         StatePoint(T=g["t_discharge"], p=g["p_cond"], h=g["h2"]),
@@ -920,6 +926,7 @@ def _operating_point(g: dict, t_source_K, speed) -> OperatingPoint:
         approach_evap_K=float(t_source_K) - g["t_evap"],
         approach_cond_K=g["t_cond"] - g["t_sink_out"],
         sink_flow_kg_s=g["sink_flow"],
-        source_flow_m3_s_or_kg_s=g["source_flow"],
+        air_flow_m3_s=g["source_flow"] if air else math.nan,
+        source_flow_kg_s=math.nan if air else g["source_flow"],
         states=states,
     )
