@@ -2,34 +2,40 @@
 
 Unknowns and residuals
 ----------------------
-The unknowns are logarithms of approach temperatures, so that every iterate is physical:
+The unknowns are logarithms of pinch temperature differences, so that every iterate is physical:
 
-* ``u = ln(T_source,in - SH - T_e)``: the evaporating (dew) temperature ``T_e`` stays below the
-  source inlet by more than the superheat, so the superheated suction gas can always be
-  produced by the source;
-* ``v = ln(T_c - SC - T_sink,in)``: the logarithm of the temperature difference at the
-  condenser's liquid end, which is where a condenser with a subcooling set point pinches
-  (its subcooling zone carries a few per cent of the duty, so any spare area drives this
-  difference towards zero - exponentially in the spare area; in ``v`` that is a linear
-  change);
+* ``u = ln(e_min)``: the smallest terminal temperature difference of the evaporator
+  (``T_e = T_e,ref - exp(u)``); at the start ``T_e,ref = T_source,in - SH`` (the superheat end);
+* ``v = ln(d_min)``: the smallest terminal temperature difference of the condenser
+  (``T_c = T_sink,in + off + exp(v)``); at the start ``off = SC`` (the liquid end, where a
+  condenser with a subcooling set point pinches: its subcooling zone carries a few per cent of
+  the duty, so spare area drives this difference towards zero exponentially in the spare area -
+  linearly in ``v``);
 * ``y = T_sink,in`` when the sink outlet temperature and a fixed sink flow are given (third
   residual: ``T_sink,out(y) - T_sink,out,required``); otherwise the sink inlet is known.
 
-The residuals are the logarithms of required over available area of each heat exchanger
-(``ln(A_req / A)``, see :mod:`designopt.cycle.heat_exchangers`).
+At every Newton iteration the references are re-based on the current smallest differences
+(whichever end or zone boundary they are at), so each exchanger's pinch wall lies at minus
+infinity in the unknowns.  The residuals are the logarithms of required over available area
+of each heat exchanger (``ln(A_req / A)``, see :mod:`designopt.cycle.heat_exchangers`).
 
-Pinched exchangers are handled explicitly: the temperature difference at the superheat end of
-the evaporator (``exp(u)``) and at the liquid end of the condenser (``exp(v)``) may not fall
-below ``PINCH_FLOOR_K = 0.01 K``.  An exchanger with area to spare even at that difference is
-pinched (the superheat / subcooling set point, not the area, fixes its temperature level); the
-complementarity condition ``min(x - ln(0.01 K), -r) = 0`` replaces ``r = 0`` and is solved by
-the same (semi-smooth) Newton iteration.  The neglected temperature change is below 0.01 K.  Newton's method with a
-finite-difference Jacobian runs on all points at once (numpy arrays); a step is accepted only
-if the new state is feasible (no pinched zone, inside the property tables) and reduces the
-residual norm, else it is halved (up to 14 times).  A point converges when the residual norm
-is below 1e-9 (or below 1e-7 when the line search can no longer reduce it: the round-off floor
-of the tables; areas then match to 1e-7).  Points that do not converge get a non-zero :class:`Status` and NaN results; the
-scalar :func:`solve_operating_point` raises instead.
+Pinched exchangers are handled explicitly: the smallest temperature difference of each
+exchanger may not fall below ``PINCH_FLOOR_K = 0.01 K``.  An exchanger with area to spare even
+at that difference is pinched (the superheat / subcooling set point, not the area, fixes its
+temperature level); the complementarity condition ``min(x - ln(0.01 K), -r) = 0`` replaces
+``r = 0`` and is solved by the same (semi-smooth) Newton iteration.  The neglected temperature
+change is below 0.01 K.
+
+Newton's method with a finite-difference Jacobian runs on all points at once (numpy arrays).
+A trial step is accepted only if the new state is feasible (no pinched zone, inside the
+property tables) and reduces the residual norm; a trial that crossed a pinch wall is moved back
+to the intended difference (up to three times), otherwise the step is halved (up to 14 times).
+A point converges when the residual norm is below 1e-9 (or below 1e-7 when the line search can
+no longer reduce it: the round-off floor of the tables; areas then match to 1e-7).  Points that
+do not converge get a non-zero :class:`Status` and NaN results; the scalar
+:func:`solve_operating_point` raises instead.  For single points with the default backend a
+pure-Python path (:mod:`designopt.cycle._scalar`, same equations, Broyden updates after one
+finite-difference Jacobian) runs first and falls back to this solve if it does not converge.
 
 Energy balance: ``Q_cond = m (h2 - h3)``, ``Q_evap = m (h1 - h3)``, ``P_comp = m (h2 - h1)``
 (adiabatic compressor: all electric power ends in the refrigerant, the overall isentropic
