@@ -241,7 +241,10 @@ def solve_dispatch_highspy(data: DispatchData):
     lp.row_lower_ = lp.row_upper_ = rhs
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
-    h = highspy.Highs()
+    from pyomo.common.tee import capture_output
+
+    with capture_output(capture_fd=True):  # the first Highs() of a process prints a banner
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
     t_build = time.perf_counter() - t0

@@ -127,23 +127,55 @@ def _half_gap(values) -> float:
     return float(np.min(np.diff(u))) / 2.0 if u.size > 1 else 1.0
 
 
-def _solve_point(m, solver, eps, capital_step):
-    """Lexicographic solve at one ε; returns the chosen design index or None if infeasible."""
+def _chosen(m) -> int:
+    x = {d: m.design.x[d].value for d in m.design.D}
+    return int(max(x, key=x.get))
+
+
+def _solve_point(m, solver, eps, capital_step, space):
+    """Lexicographic solve at one ε; returns the chosen design index or None if infeasible.
+
+    Stage 1 minimises capital under ``lifetime <= ε``; a design the solver accepts within its
+    feasibility tolerance but whose lifetime cost exceeds ε is excluded and stage 1 repeated.  Stage 2 minimises lifetime under
+    ``capital <= C_1 + δ`` with ``C_1`` the capital of the stage-1 design (from the data, not the
+    solver's objective) and δ = max(capital_step, 1e-6 C_1), and ε raised to the stage-1 design's
+    lifetime if the solver accepted it within its feasibility tolerance, so that the stage-1
+    design stays feasible.
+    """
     m.epsilon.set_value(float(eps))
     m.capital_bound.deactivate()
     m.min_lifetime.deactivate()
     m.min_capital.activate()
+    excluded = []
     try:
-        r1 = solve(m, solver=solver, diagnose=False, name="ε-constraint")
-    except SolverError:
-        return None
-    m.capital_cap.set_value(r1.objective + capital_step)
+        while True:
+            try:
+                solve(m, solver=solver, diagnose=False, name="ε-constraint")
+            except SolverError:
+                return None
+            d1 = _chosen(m)
+            if space.lifetime_cost_EUR[d1] <= eps:
+                break
+            # accepted within HiGHS's (row-scaled) feasibility tolerance but above ε in the
+            # data: exclude it by its bound and re-solve
+            m.design.x[d1].setub(0)
+            excluded.append(d1)
+    finally:
+        for d in excluded:
+            m.design.x[d].setub(1)
+    c1, l1 = space.capital_cost_EUR[d1], space.lifetime_cost_EUR[d1]
+    m.epsilon.set_value(max(float(eps), float(l1)))
+    m.capital_cap.set_value(float(c1 + max(capital_step, 1e-6 * max(1.0, abs(c1)))))
     m.capital_bound.activate()
     m.min_capital.deactivate()
     m.min_lifetime.activate()
-    solve(m, solver=solver, diagnose=False, name="ε-constraint (lexicographic stage)")
-    x = {d: m.design.x[d].value for d in m.design.D}
-    return int(max(x, key=x.get))
+    try:
+        solve(m, solver=solver, diagnose=False, name="ε-constraint (lexicographic stage)")
+    except SolverError:
+        return d1
+    d2 = _chosen(m)
+    ok = space.lifetime_cost_EUR[d2] <= l1 and space.capital_cost_EUR[d2] <= m.capital_cap.value
+    return d2 if ok else d1
 
 
 def epsilon_front(space: DesignSpace, *, n_points: int | None = 20, time_limit_s: float = 60.0):
@@ -183,21 +215,21 @@ def epsilon_front(space: DesignSpace, *, n_points: int | None = 20, time_limit_s
     life_step = _half_gap(life[feas])
     cap_step = _half_gap(space.capital_cost_EUR[feas])
     lmax = float(np.max(life[feas]))
-    first = _solve_point(m, solver, lmax, cap_step)
+    first = _solve_point(m, solver, lmax, cap_step, space)
     found: dict[int, float] = {first: lmax}
     lmin = float(np.min(life[feas]))
     if n_points is None:
         d = first
         while life[d] > lmin:
             eps = life[d] - life_step
-            d_next = _solve_point(m, solver, eps, cap_step)
+            d_next = _solve_point(m, solver, eps, cap_step, space)
             if d_next is None or life[d_next] >= life[d]:
                 break
             d = d_next
             found.setdefault(d, eps)
     else:
         for eps in np.linspace(life[first], lmin, n_points)[1:]:
-            d = _solve_point(m, solver, eps, cap_step)
+            d = _solve_point(m, solver, eps, cap_step, space)
             if d is not None:
                 found.setdefault(d, float(eps))
     t_solve = time.perf_counter() - t1

@@ -1,0 +1,322 @@
+"""Formulation data from a designopt case file (the glue the CLI commands use).
+
+Turns a :class:`designopt.case.Case` plus a product catalogue, a weather year or a table of
+evaluated designs into the plain data objects of :mod:`formulations.data`:
+
+* :func:`selection_data_from_case` - EN 14825 bins of the case's climate and load, hplib
+  products of the case's source type with prices from :mod:`designopt.economics`, receiver
+  margins from :mod:`designopt.noise`, the case's GWP cap;
+* :func:`dispatch_data_from_case` - one hplib product and a gas boiler over the hours of the
+  case's weather (EPW) or the synthetic EN 14825 year;
+* :func:`design_space_from_table` - capital and lifetime cost columns of evaluated designs.
+
+Assumptions (also in ``docs/formulations.md``): product prices are designopt's component cost
+model with the data hplib has (compressor power, rated output; no heat-exchanger geometry, so
+exchangers and fans are not priced); the hourly heat demand is the EN 14825 load line applied to
+each hour's temperature; the flow temperature follows the EN 14825 variable-outlet curve of the
+case's emitter (35 °C underfloor, 55 °C radiators).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from designopt.errors import ConfigurationError, DataFormatError
+from formulations.data import (
+    Backup,
+    BackupKind,
+    BoreholeSurrogate,
+    Candidates,
+    DesignSpace,
+    DispatchData,
+    Periods,
+    SelectionData,
+    candidates_from_hplib,
+    per_kWh,
+)
+
+__all__ = [
+    "HPLIB_TYPE",
+    "application_degC",
+    "linear_cost",
+    "product_prices",
+    "receiver_margins",
+    "selection_data_from_case",
+    "dispatch_data_from_case",
+    "design_space_from_table",
+]
+
+#: case source type -> hplib heat-pump type
+HPLIB_TYPE = {"air": "air/water", "ground": "brine/water", "water": "water/water"}
+
+
+def application_degC(case) -> int:
+    """EN 14825 application of the case's emitter: 35 (underfloor) or 55 (radiators) [°C]."""
+    return 35 if str(case.building.emitter) == "underfloor" else 55
+
+
+def linear_cost(arg: str, item: str) -> tuple[float, float]:
+    """(fixed [EUR], per unit size [EUR/unit]) of one linear item of the economics cost table,
+    e.g. ``linear_cost("backup_heater_W", "backup_heater")`` (from the costs at 1 and 2 kW, or
+    100 and 200 m, in the table's target year)."""
+    from designopt.economics.capital import capital_cost
+
+    base = 1000.0 if arg.endswith("_W") else 100.0
+    kw = {} if arg != "borehole_length_m" else {"n_boreholes": 1}
+    c1 = capital_cost(**{arg: base}, include_installation=False, **kw).items[item]
+    c2 = capital_cost(**{arg: 2 * base}, include_installation=False, **kw).items[item]
+    per = float(c2 - c1) / base
+    return float(c1) - per * base, per
+
+
+def product_prices(catalogue) -> np.ndarray:
+    """Installed price proxy of each catalogue product [EUR]: designopt's component cost model
+    (compressor by electric power at -7/52 °C, casing and controls, installation by rated output)."""
+    from designopt.economics.capital import capital_cost
+
+    return np.asarray(
+        capital_cost(
+            heat_output_W=catalogue["p_th_ref_W"].to_numpy(float),
+            compressor_power_W=catalogue["p_el_ref_W"].to_numpy(float),
+        ).total,
+        float,
+    )
+
+
+def receiver_margins(case, sound_power_dBA) -> np.ndarray:
+    """Worst margin (level - limit) over the case's receivers for each sound power [dB];
+    NaN where the sound power is NaN."""
+    from designopt import noise
+
+    lw = np.asarray(sound_power_dBA, float)
+    out = np.full(lw.shape, np.nan)
+    ok = np.isfinite(lw)
+    if not case.noise.receivers or not ok.any():
+        return out
+    receivers = [
+        noise.Receiver(
+            r.name,
+            r.distance_m,
+            r.reflecting_surfaces,
+            r.barrier,
+            background_dBA=r.background_dBA,
+            method=r.method,
+            limit_dBA=r.limit_dBA,
+        )
+        for r in case.noise.receivers
+    ]
+    out[ok] = noise.receiver_levels(lw[ok], receivers).constraint
+    return out
+
+
+def _season_periods(case):
+    from designopt.seasonal.climates import reference_season
+
+    season = reference_season(str(case.site.climate))
+    t_design = (
+        case.building.design_temperature_degC
+        if case.building.design_temperature_degC is not None
+        else season.t_design_degC
+    )
+    per = Periods.from_bins(
+        t_bins_degC=season.t_bin_degC,
+        hours=season.hours_h,
+        design_load_W=case.building.design_heat_load_kW * 1e3,
+        t_design_degC=t_design,
+        label=f"EN 14825 {case.site.climate} bins",
+    )
+    return season, per
+
+
+def selection_data_from_case(
+    case,
+    catalogue,
+    *,
+    borehole: BoreholeSurrogate | None = None,
+    backup_kind: BackupKind = BackupKind.ELECTRIC,
+    boiler_efficiency: float = 0.9,
+) -> SelectionData:
+    """Selection data for ``case`` from an hplib-format catalogue.
+
+    Products of the case's source type only; back-up electric (or a gas boiler) sized up to
+    the design load; noise as the worst receiver margin <= 0 dB; GWP cap from the case policy.
+    Ground cases need ``borehole`` (a surrogate of a sizing result).
+    """
+    from designopt.economics.lifetime import capital_recovery_factor
+
+    src = str(case.source.type)
+    cat = catalogue[catalogue["hp_type"] == HPLIB_TYPE[src]].reset_index(drop=True)
+    if cat.empty:
+        raise ConfigurationError(
+            f"the catalogue has no {HPLIB_TYPE[src]} products for source type {src!r}"
+        )
+    season, per = _season_periods(case)
+    t_flow = season.flow_temperature_K(per.t_outdoor_K, application_degC(case))
+    cand = candidates_from_hplib(cat, per, t_flow_K=t_flow, capital_cost_EUR=product_prices(cat))
+    margins = receiver_margins(case, cat["sound_power_outdoor_dBA"].to_numpy(float))
+    if case.noise.receivers and src == "air":
+        margins = np.where(np.isnan(margins), 1e3, margins)  # undeclared sound power: excluded
+    ground = src == "ground"
+    cap_extra = 0.0
+    if ground:
+        if borehole is None:
+            raise ConfigurationError(
+                "a ground-source case needs a borehole surrogate: pass --borehole FILE.csv "
+                "(columns extraction_W,length_m from sizing runs)"
+            )
+        from designopt.economics.capital import capital_cost
+
+        cap_extra = float(
+            capital_cost(n_boreholes=1, include_installation=False).items["borehole_header"]
+        )
+    cand = Candidates(
+        name=cand.name,
+        capital_cost_EUR=cand.capital_cost_EUR + cap_extra,
+        heat_capacity_W=cand.heat_capacity_W,
+        cop=cand.cop,
+        receiver_level_dB=margins,
+        gwp=cand.gwp,
+        ground_source=np.full(cand.n, ground),
+    )
+    eco = case.economics
+    el = per_kWh(eco.electricity_price_per_kWh)
+    if backup_kind is BackupKind.GAS_BOILER:
+        fixed, per_w = linear_cost("boiler_W", "gas_boiler")
+        bu = Backup(
+            kind=backup_kind,
+            efficiency=boiler_efficiency,
+            cost_per_W_EUR=per_w,
+            fixed_cost_EUR=fixed,
+            energy_price_EUR_per_J=per_kWh(eco.gas_price_per_kWh),
+            emission_kg_per_J=per_kWh(eco.gas_co2_kg_per_kWh),
+            max_capacity_W=per.load_W.max(),
+        )
+    else:
+        fixed, per_w = linear_cost("backup_heater_W", "backup_heater")
+        bu = Backup(
+            kind=BackupKind.ELECTRIC,
+            efficiency=1.0,
+            cost_per_W_EUR=per_w,
+            fixed_cost_EUR=fixed,
+            energy_price_EUR_per_J=el,
+            emission_kg_per_J=per_kWh(eco.grid_co2_kg_per_kWh),
+            max_capacity_W=per.load_W.max(),
+        )
+    return SelectionData(
+        periods=per,
+        candidates=cand,
+        backup=bu,
+        electricity_price_EUR_per_J=el,
+        electricity_emission_kg_per_J=per_kWh(eco.grid_co2_kg_per_kWh),
+        carbon_price_EUR_per_kg=eco.carbon_price_per_t / 1000.0,
+        annuity_factor_per_year=float(
+            capital_recovery_factor(eco.discount_rate, eco.lifetime_years)
+        ),
+        noise_limit_dB=0.0 if case.noise.receivers else None,
+        gwp_limit=case.policy.gwp_cap,
+        borehole=borehole if ground else None,
+    )
+
+
+def dispatch_data_from_case(
+    case,
+    catalogue,
+    product: str,
+    *,
+    boiler_capacity_W: float | None = None,
+    boiler_efficiency: float = 0.9,
+    tou_bands=None,
+    storage=None,
+) -> DispatchData:
+    """Hourly dispatch data for ``case`` with the hplib ``product`` and a gas boiler.
+
+    Parameters
+    ----------
+    product : str
+        Catalogue ``name`` (manufacturer + model) of the heat pump.
+    boiler_capacity_W : float, optional
+        Default: the design heat load.
+    tou_bands : list of (start_h, end_h, price_per_kWh), optional
+        Time-of-use electricity bands covering every hour of the day once
+        (:func:`designopt.economics.lifetime.time_of_use_price`); default: the case's flat price.
+    """
+    from designopt.io.hplib_catalogue import hplib_heating_performance
+
+    rows = catalogue[catalogue["name"] == product]
+    if rows.empty:
+        close = [n for n in catalogue["name"] if product.lower() in n.lower()][:5]
+        raise ConfigurationError(
+            f"product={product!r} is not in the catalogue; close matches: {close}"
+        )
+    season, _ = _season_periods(case)
+    t = _hourly_temperature(case)
+    t_design = case.building.design_temperature_degC
+    t_design = season.t_design_degC if t_design is None else t_design
+    load = case.building.design_heat_load_kW * 1e3
+    demand = load * np.clip((t - 273.15 - 16.0) / (t_design - 16.0), 0.0, None)
+    t_flow = season.flow_temperature_K(t, application_degC(case))
+    air = rows["hp_type"].iloc[0] == "air/water"
+    perf = hplib_heating_performance(
+        rows, t_source_K=t if air else np.full(t.size, 273.15), t_flow_K=t_flow, t_outdoor_K=t
+    )
+    valid = perf["valid"][0]
+    eco = case.economics
+    price = np.full(t.size, eco.electricity_price_per_kWh)
+    if tou_bands:
+        from designopt.economics.lifetime import time_of_use_price
+
+        price = np.asarray(time_of_use_price(np.arange(t.size) % 24, list(tou_bands)), float)
+    return DispatchData(
+        t_outdoor_K=t,
+        heat_demand_W=demand,
+        hp_cop=np.where(valid, perf["cop"][0], 1.0),
+        hp_capacity_W=np.where(valid, perf["heat_output"][0], 0.0),
+        boiler_capacity_W=load if boiler_capacity_W is None else boiler_capacity_W,
+        boiler_efficiency=boiler_efficiency,
+        electricity_price_EUR_per_J=per_kWh(price),
+        gas_price_EUR_per_J=per_kWh(eco.gas_price_per_kWh),
+        carbon_price_EUR_per_kg=eco.carbon_price_per_t / 1000.0,
+        electricity_emission_kg_per_J=per_kWh(eco.grid_co2_kg_per_kWh),
+        gas_emission_kg_per_J=per_kWh(eco.gas_co2_kg_per_kWh),
+        storage=storage,
+    )
+
+
+def _hourly_temperature(case) -> np.ndarray:
+    """Hourly outdoor temperature [K]: the case's EPW file, else the synthetic EN 14825 year."""
+    if case.site.weather_file:
+        from designopt.io.epw import read_epw
+
+        return np.asarray(
+            read_epw(Path(case.base_dir) / case.site.weather_file)["t_air"].values, float
+        )
+    from designopt.seasonal.weather import en14825_weather
+
+    return np.asarray(en14825_weather(str(case.site.climate))["t_air"].values, float)
+
+
+def design_space_from_table(
+    table, *, capital: str = "capital_cost", lifetime: str = "net_present_cost"
+) -> DesignSpace:
+    """A :class:`DesignSpace` from evaluated designs (an xarray Dataset on dim ``trial`` such as
+    a study's ``results.nc``, or a pandas DataFrame): columns ``capital`` and ``lifetime`` and,
+    if present, the boolean ``feasible``; variables with role ``design_variable`` are carried."""
+    cols = list(table.data_vars) if hasattr(table, "data_vars") else list(table.columns)
+    for c in (capital, lifetime):
+        if c not in cols:
+            raise DataFormatError(f"the design table has no column {c!r}; columns: {cols}")
+    get = lambda c: np.asarray(table[c].values if hasattr(table[c], "values") else table[c])  # noqa: E731
+    feas = get("feasible").astype(bool) if "feasible" in cols else None
+    variables = {}
+    if hasattr(table, "data_vars"):
+        for c in cols:
+            if table[c].attrs.get("role") == "design_variable" and table[c].dtype.kind in "fiu":
+                variables[c] = get(c)
+    return DesignSpace(
+        capital_cost_EUR=get(capital).astype(float),
+        lifetime_cost_EUR=get(lifetime).astype(float),
+        feasible=feas,
+        variables=variables,
+    )

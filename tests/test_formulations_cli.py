@@ -1,0 +1,89 @@
+"""The select / dispatch / front commands on a small case written here."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from designopt.cli import main
+
+CASE = """
+schema = 1
+name = "tiny_select"
+[site]
+climate = "average"
+[building]
+design_heat_load_kW = 6.0
+emitter = "underfloor"
+[source]
+type = "air"
+[economics]
+electricity_price_per_kWh = 0.30
+gas_price_per_kWh = 0.09
+[policy]
+gwp_cap = 700
+[[noise.receivers]]
+name = "window"
+distance_m = 6.0
+reflecting_surfaces = 2
+"""
+
+
+@pytest.fixture
+def case(tmp_path):
+    p = tmp_path / "case.toml"
+    p.write_text(CASE)
+    return p
+
+
+def test_select_then_dispatch(case, tmp_path, capsys):
+    sel = tmp_path / "sel.nc"
+    assert main(["select", str(case), "--out", str(sel)]) == 0
+    ds = xr.load_dataset(sel)
+    i = int(ds.attrs["selected_index"])
+    assert ds.gwp.values[i] <= 700  # the case's GWP cap holds
+    assert ds.receiver_level.values[i] <= 0.0  # worst receiver margin (level - limit) <= 0 dB
+    np.testing.assert_allclose(ds.heat_pump_heat + ds.backup_heat, ds.heat_demand, atol=1e-6)
+    for name in list(ds.data_vars) + list(ds.coords):
+        assert "units" in ds[name].attrs, name
+    out = tmp_path / "d.nc"
+    args = ["dispatch", str(case), "--selection", str(sel), "--out", str(out)]
+    assert main(args + ["--tou", "0,17,0.25", "--tou", "17,20,0.45", "--tou", "20,24,0.25"]) == 0
+    d = xr.load_dataset(out)
+    assert d.sizes["time"] == 8760
+    assert d.attrs["product"] == ds.attrs["selected_name"]
+    assert d.attrs["saving_vs_rule_pct"] >= -1e-6  # the LP is never worse than a rule
+    assert "implied by the LP" in capsys.readouterr().out
+
+
+def test_front_exact_against_a_study_table(case, tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    a = rng.uniform(5.0, 20.0, 300)
+    cap = 1000.0 * a
+    life = cap + 2.0e5 / a + rng.normal(0.0, 500.0, 300)
+    pd.DataFrame({"capital_cost": cap, "net_present_cost": life}).to_csv(
+        tmp_path / "designs.csv", index=False
+    )
+    pd.DataFrame({"capital_cost": cap[:20] + 1.0, "net_present_cost": life[:20]}).to_csv(
+        tmp_path / "study.csv", index=False
+    )
+    out = tmp_path / "front.nc"
+    argv = [
+        "front",
+        str(case),
+        "--exact",
+        "--designs",
+        str(tmp_path / "designs.csv"),
+        "--points",
+        "all",
+    ]
+    assert main(argv + ["--study", str(tmp_path / "study.csv"), "--out", str(out)]) == 0
+    f = xr.load_dataset(out)
+    assert f.attrs["study_points_all_weakly_dominated"] == 1
+    assert f.attrs["hypervolume_gap_pct"] > 0.0
+    assert "all weakly dominated = True" in capsys.readouterr().out
+
+
+def test_unknown_product_is_a_clear_error(case, capsys):
+    assert main(["dispatch", str(case), "--product", "No Such Unit"]) == 2
+    assert "is not in the catalogue" in capsys.readouterr().err
