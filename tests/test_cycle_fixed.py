@@ -156,3 +156,34 @@ def test_cli_errors_exit_2(capsys):
         == 2
     )
     assert "does not exist" in capsys.readouterr().err
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    fluid=st.sampled_from(["R290", "R32", "R134a", "R1234yf", "R717"]),
+    t_evap_K=st.floats(245.0, 290.0),
+    lift_K=st.floats(20.0, 50.0),  # > superheat + subcool, so the bound below is finite
+    superheat_K=st.floats(0.0, 10.0),
+    subcool_K=st.floats(0.0, 8.0),
+    eta_is=st.floats(0.4, 1.0),
+)
+def test_second_law_and_balance_property(fluid, t_evap_K, lift_K, superheat_K, subcool_K, eta_is):
+    """Second law: heat is taken in at or below T_e + SH and rejected at or above T_c - SC, so
+    COP_heating <= (T_c - SC) / ((T_c - SC) - (T_e + SH)); first law: q_cond = q_evap + w."""
+    t_cond_K = t_evap_K + lift_K
+    c = fixed_saturation_cycle(
+        fluid,
+        t_evap_K=t_evap_K,
+        t_cond_K=t_cond_K,
+        superheat_K=superheat_K,
+        subcool_K=subcool_K,
+        eta_is=eta_is,
+    )
+    t_hi, t_lo = t_cond_K - subcool_K, t_evap_K + superheat_K
+    assert c.cop_heating <= t_hi / (t_hi - t_lo) * (1 + 1e-9)
+    assert c.q_cond_J_kg == pytest.approx(c.q_evap_J_kg + c.w_J_kg, rel=1e-12)
+    assert c.t_discharge_K > t_cond_K
