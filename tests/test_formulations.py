@@ -319,12 +319,14 @@ def test_epsilon_tiny_front_by_hand():
     assert_units_on_everything(ds)
 
 
-def test_epsilon_front_equals_brute_force_front():
+@pytest.mark.parametrize("n, offset", [(400, 0.0), (2000, 3.0e4)])
+def test_epsilon_front_equals_brute_force_front(n, offset):
+    """Also with large metric values, where neighbouring lifetime costs differ by less than
+    HiGHS's row-scaled feasibility tolerance (the walk must not stall on them)."""
     rng = np.random.default_rng(7)
-    n = 400
     a = rng.uniform(5.0, 20.0, n)
     cap = 1000.0 * a + rng.normal(0.0, 300.0, n)
-    life = cap + 2.0e5 / a + rng.normal(0.0, 3000.0, n)
+    life = offset + cap + 2.0e5 / a + rng.normal(0.0, 3000.0, n)
     feas = rng.random(n) > 0.2
     space = DesignSpace(capital_cost_EUR=cap, lifetime_cost_EUR=life, feasible=feas)
     brute = pareto_front(np.where(feas, cap, np.nan), np.where(feas, life, np.nan))
