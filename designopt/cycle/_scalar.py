@@ -315,27 +315,23 @@ class ScalarProblem:
 
 
 def _solve_linear(jac, rhs):
-    n = len(rhs)
-    if n == 2:
+    """Solve a 2x2 or 3x3 system by Cramer's rule; None if singular."""
+    if len(rhs) == 2:
         (a, b), (c, d) = jac
         det = a * d - b * c
         if det == 0.0 or not _isfinite(det):
             return None
         return [(d * rhs[0] - b * rhs[1]) / det, (-c * rhs[0] + a * rhs[1]) / det]
-    m = [list(jac[i]) + [rhs[i]] for i in range(n)]
-    for col in range(n):
-        piv = max(range(col, n), key=lambda r: abs(m[r][col]))
-        if m[piv][col] == 0.0 or not _isfinite(m[piv][col]):
-            return None
-        m[col], m[piv] = m[piv], m[col]
-        for r in range(col + 1, n):
-            f = m[r][col] / m[col][col]
-            for k in range(col, n + 1):
-                m[r][k] -= f * m[col][k]
-    x = [0.0] * n
-    for r in range(n - 1, -1, -1):
-        x[r] = (m[r][n] - sum(m[r][k] * x[k] for k in range(r + 1, n))) / m[r][r]
-    return x
+    (a, b, c), (d, e, f), (g, h, i) = jac
+    r0, r1, r2 = rhs
+    co_a, co_b, co_c = e * i - f * h, f * g - d * i, d * h - e * g
+    det = a * co_a + b * co_b + c * co_c
+    if det == 0.0 or not _isfinite(det):
+        return None
+    x0 = (r0 * co_a + b * (f * r2 - r1 * i) + c * (r1 * h - e * r2)) / det
+    x1 = (a * (r1 * i - f * r2) + r0 * co_b + c * (d * r2 - r1 * g)) / det
+    x2 = (a * (e * r2 - r1 * h) + b * (r1 * g - d * r2) + r0 * co_c) / det
+    return [x0, x1, x2]
 
 
 def solve_scalar(
