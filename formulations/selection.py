@@ -342,7 +342,7 @@ def build_selection_model(data: SelectionData) -> pyo.ConcreteModel:
             [m.borehole.def_x],
             "extend BoreholeSurrogate.extraction_W to larger ground loads",
         )
-    if data.noise_limit_dB is not None:
+    if data.noise_limit_dB is not None and np.isfinite(data.candidates.receiver_level_dB).any():
         m.noise = pyo.Block()
         add_noise_block(m.noise, data, m.choice)
         declare_family(

@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from designopt.errors import ConfigurationError, SolverError
 from formulations.data import (
@@ -366,3 +368,56 @@ def test_compare_fronts_flags_non_dominated_points():
     # other HV: (150-120)·100 + (400-150)·200 = 53000
     assert ok.hypervolume_other == 53000.0
     assert math.isclose(ok.hypervolume_gap_pct, 100.0 * 17000.0 / 70000.0)
+
+
+# ---------------------------------------------------------------- property-based
+
+
+@st.composite
+def selection_instances(draw):
+    n = draw(st.integers(2, 4))
+    p = draw(st.integers(1, 3))
+    floats = lambda lo, hi: st.floats(lo, hi, allow_nan=False, allow_infinity=False)  # noqa: E731
+    cap = np.array(draw(st.lists(floats(0.0, 9000.0), min_size=n * p, max_size=n * p))).reshape(
+        n, p
+    )
+    cop = np.array(draw(st.lists(floats(1.2, 6.0), min_size=n * p, max_size=n * p))).reshape(n, p)
+    ground = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    cand = Candidates(
+        name=[f"c{i}" for i in range(n)],
+        capital_cost_EUR=draw(st.lists(floats(1000.0, 20000.0), min_size=n, max_size=n)),
+        heat_capacity_W=cap,
+        cop=cop,
+        receiver_level_dB=draw(st.lists(floats(30.0, 50.0), min_size=n, max_size=n)),
+        gwp=draw(st.lists(st.sampled_from([3.0, 675.0, 2088.0]), min_size=n, max_size=n)),
+        ground_source=ground,
+    )
+    per = Periods(
+        t_outdoor_K=np.linspace(263.15, 283.15, p),
+        duration_s=np.array(draw(st.lists(floats(10.0, 3000.0), min_size=p, max_size=p))) * 3600.0,
+        load_W=draw(st.lists(floats(0.0, 10000.0), min_size=p, max_size=p)),
+    )
+    data = dataclasses.replace(
+        tiny_selection_data(),
+        periods=per,
+        candidates=cand,
+        noise_limit_dB=draw(st.one_of(st.none(), floats(35.0, 50.0))),
+        gwp_limit=draw(st.one_of(st.none(), st.sampled_from([150.0, 700.0]))),
+    )
+    return dataclasses.replace(
+        data, backup=dataclasses.replace(data.backup, max_capacity_W=draw(floats(0.0, 10000.0)))
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(selection_instances())
+def test_selection_equals_enumeration_on_random_instances(data):
+    """The MILP's optimum equals enumeration + scipy linprog on random small instances; when
+    enumeration finds nothing feasible the MILP raises SolverError."""
+    ref_cost, _ = reference_selection(data)
+    if not np.isfinite(ref_cost):
+        with pytest.raises(SolverError, match="infeasible"):
+            solve_selection(data)
+        return
+    _, _, res = solve_selection(data)
+    assert math.isclose(res.objective, ref_cost, rel_tol=1e-6, abs_tol=1e-6)
