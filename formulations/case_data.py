@@ -34,6 +34,8 @@ from formulations.data import (
     Periods,
     SelectionData,
     candidates_from_hplib,
+    candidates_from_keymark,
+    pd_to_float,
     per_kWh,
 )
 
@@ -138,7 +140,11 @@ def selection_data_from_case(
     backup_kind: BackupKind = BackupKind.ELECTRIC,
     boiler_efficiency: float = 0.9,
 ) -> SelectionData:
-    """Selection data for ``case`` from an hplib-format catalogue.
+    """Selection data for ``case`` from an hplib-format catalogue (DataFrame from
+    :func:`designopt.io.hplib_catalogue.load_hplib_catalogue`) or the path of a Keymark-layout
+    CSV of declared EN 14825 records (:func:`formulations.data.candidates_from_keymark`; the
+    records of the case's climate and emitter application; no refrigerant data, so a GWP cap
+    excludes them).
 
     Products of the case's source type only; back-up electric (or a gas boiler) sized up to
     the design load; noise as the worst receiver margin <= 0 dB; GWP cap from the case policy.
@@ -147,15 +153,39 @@ def selection_data_from_case(
     from designopt.economics.lifetime import capital_recovery_factor
 
     src = str(case.source.type)
-    cat = catalogue[catalogue["hp_type"] == HPLIB_TYPE[src]].reset_index(drop=True)
-    if cat.empty:
-        raise ConfigurationError(
-            f"the catalogue has no {HPLIB_TYPE[src]} products for source type {src!r}"
-        )
     season, per = _season_periods(case)
-    t_flow = season.flow_temperature_K(per.t_outdoor_K, application_degC(case))
-    cand = candidates_from_hplib(cat, per, t_flow_K=t_flow, capital_cost_EUR=product_prices(cat))
-    margins = receiver_margins(case, cat["sound_power_outdoor_dBA"].to_numpy(float))
+    if isinstance(catalogue, str | Path):  # Keymark-layout CSV of declared EN 14825 records
+        from designopt.economics.capital import capital_cost
+
+        def prices(df):
+            prated = df["Prated_kW"].to_numpy(float) * 1e3
+            cop_a = pd_to_float(df, "COPd_m7")
+            cop = np.where(np.isfinite(cop_a), cop_a, pd_to_float(df, "COPd_p2"))
+            return np.asarray(
+                capital_cost(heat_output_W=prated, compressor_power_W=prated / cop).total, float
+            )
+
+        cand, table = candidates_from_keymark(
+            catalogue,
+            per,
+            climate=str(case.site.climate),
+            application_degC=application_degC(case),
+            hp_type=HPLIB_TYPE[src],
+            capital_cost_EUR=prices,
+        )
+        lw = pd_to_float(table, "Lw_outdoor_dBA")
+    else:
+        cat = catalogue[catalogue["hp_type"] == HPLIB_TYPE[src]].reset_index(drop=True)
+        if cat.empty:
+            raise ConfigurationError(
+                f"the catalogue has no {HPLIB_TYPE[src]} products for source type {src!r}"
+            )
+        t_flow = season.flow_temperature_K(per.t_outdoor_K, application_degC(case))
+        cand = candidates_from_hplib(
+            cat, per, t_flow_K=t_flow, capital_cost_EUR=product_prices(cat)
+        )
+        lw = cat["sound_power_outdoor_dBA"].to_numpy(float)
+    margins = receiver_margins(case, lw)
     if case.noise.receivers and src == "air":
         margins = np.where(np.isnan(margins), 1e3, margins)  # undeclared sound power: excluded
     ground = src == "ground"

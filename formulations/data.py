@@ -33,6 +33,7 @@ __all__ = [
     "DispatchData",
     "DesignSpace",
     "candidates_from_hplib",
+    "candidates_from_keymark",
 ]
 
 J_PER_KWH = 3.6e6
@@ -611,3 +612,121 @@ def candidates_from_hplib(
         gwp=catalogue["gwp"].to_numpy(float),
         ground_source=~air,
     )
+
+
+def candidates_from_keymark(
+    path,
+    periods: Periods,
+    *,
+    climate: str,
+    application_degC: int,
+    hp_type: str = "air/water",
+    capital_cost_EUR=None,
+    receiver_distance_m: float | None = None,
+    reflecting_surfaces: int = 1,
+    gwp=None,
+) -> tuple[Candidates, object]:
+    """Candidates from declared EN 14825 records (Heat Pump Keymark layout, see
+    :mod:`designopt.io.keymark`).
+
+    Capacity and COP in each period are the declared part-load values Pdh and COPd interpolated
+    linearly in outdoor temperature between the declared points (A -7, B +2, C +7, D +12 °C, F at
+    Tbiv, E at TOL, G -15 °C), extrapolated from the end segments (the EN 14825 bin method), and
+    zero below TOL (the unit is off).  Declared Pdh is the capacity at the certified part load,
+    so capacity at mild temperatures is conservative.
+
+    Parameters
+    ----------
+    path : str or Path
+        Keymark-layout CSV.
+    climate, application_degC : which records to use (``average``/``colder``/``warmer``; 35/55).
+    hp_type : ``air/water``, ``brine/water`` or ``water/water``.
+    capital_cost_EUR : (n,) array or callable(frame) -> array, optional
+        Price of each selected record [EUR]; default: a callable must be given by the caller
+        (Keymark has no prices) - None raises.
+    receiver_distance_m, reflecting_surfaces : receiver geometry for the outdoor sound power.
+    gwp : (n,) array, optional
+        Refrigerant GWP (Keymark exports carry no refrigerant); default NaN (excluded by caps).
+
+    Returns
+    -------
+    (Candidates, pandas.DataFrame)
+        The candidates and the selected rows.
+    """
+    from designopt.io.keymark import declared_from_frame, read_table
+    from designopt.seasonal.en14825 import POINT_T_DEGC, POINTS, interp_rows
+
+    df = read_table(path)
+    sel = (
+        (df["climate"].astype(str).str.lower() == climate)
+        & (df["application_C"].astype(float) == float(application_degC))
+        & (df["hp_type"].astype(str).str.lower() == hp_type)
+    )
+    df = df[sel].reset_index(drop=True)
+    if df.empty:
+        raise ConfigurationError(
+            f"no Keymark records for climate={climate!r}, application_degC={application_degC}, hp_type={hp_type!r}"
+        )
+    dp, status = declared_from_frame(df)
+    ok = status == ""
+    df, n = df[ok].reset_index(drop=True), int(ok.sum())
+    knots = np.empty((n, len(POINTS)))
+    for j, p in enumerate(POINTS):
+        knots[:, j] = POINT_T_DEGC.get(p, np.nan)
+    knots[:, POINTS.index("F")] = dp.t_biv_K[ok] - 273.15
+    knots[:, POINTS.index("E")] = dp.t_ol_K[ok] - 273.15
+    t = periods.t_outdoor_K - 273.15
+    cap = interp_rows(knots, dp.pdh_W[ok], t)
+    cop = interp_rows(knots, dp.cop[ok], t)
+    runs = (
+        (t[None, :] >= (dp.t_ol_K[ok] - 273.15)[:, None])
+        & np.isfinite(cap)
+        & np.isfinite(cop)
+        & (cop > 1.0)
+    )
+    cap = np.where(runs, np.clip(cap, 0.0, None), 0.0)
+    cop = np.where(runs & (cap > 0), cop, 1.0)
+    if capital_cost_EUR is None:
+        raise ConfigurationError("capital_cost_EUR is required: Keymark records carry no prices")
+    price = capital_cost_EUR(df) if callable(capital_cost_EUR) else capital_cost_EUR
+    names = (
+        df["manufacturer"].astype(str).str.strip() + " " + df["title"].astype(str).str.strip()
+    ).to_numpy(str)
+    dup = pd_series(names).duplicated(keep=False).to_numpy()
+    names = np.array(
+        [f"{s} #{k}" if d else s for k, (s, d) in enumerate(zip(names, dup, strict=True))]
+    )
+    lw = pd_to_float(df, "Lw_outdoor_dBA")
+    if receiver_distance_m is None or hp_type != "air/water":
+        level = np.full(n, np.nan)
+    else:
+        level = receiver_level_dB(
+            lw, distance_m=receiver_distance_m, reflecting_surfaces=reflecting_surfaces
+        )
+        level = np.where(np.isnan(level), 1e3, level)  # undeclared sound power: excluded
+    cand = Candidates(
+        name=names,
+        capital_cost_EUR=price,
+        heat_capacity_W=cap,
+        cop=cop,
+        receiver_level_dB=level,
+        gwp=np.full(n, np.nan) if gwp is None else gwp,
+        ground_source=np.full(n, hp_type == "brine/water"),
+    )
+    return cand, df
+
+
+def pd_series(values):
+    """A pandas Series of ``values`` (pandas imported lazily)."""
+    import pandas as pd
+
+    return pd.Series(values)
+
+
+def pd_to_float(df, column: str) -> np.ndarray:
+    """A column as floats (NaN where missing or not numeric)."""
+    import pandas as pd
+
+    if column not in df:
+        return np.full(len(df), np.nan)
+    return pd.to_numeric(df[column], errors="coerce").to_numpy(float)

@@ -16,7 +16,8 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--candidates",
         default="hplib",
-        help="'hplib' (the installed hplib database, default) or a CSV in hplib's format",
+        help="'hplib' (the installed hplib database, default), a CSV in hplib's format, "
+        "or a Keymark-layout CSV of declared EN 14825 records",
     )
     p.add_argument("--backup", choices=["electric", "gas"], default="electric", help="back-up kind")
     p.add_argument(
@@ -55,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
             f"--candidates {src} is a folder; study fronts as candidates need per-bin capacity and COP "
             "(not stored in results.nc yet): use 'hplib' or an hplib-format CSV"
         )
-    cat = load_hplib_catalogue(None if src == "hplib" else src)
+    if src != "hplib" and "Pdh_m7_kW" in Path(src).read_text(errors="replace")[:5000]:
+        cat = Path(src)  # Keymark layout: declared EN 14825 records
+    else:
+        cat = load_hplib_catalogue(None if src == "hplib" else src)
     borehole = None
     if args.borehole is not None:
         try:
