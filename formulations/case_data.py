@@ -25,6 +25,7 @@ import numpy as np
 
 from designopt.errors import ConfigurationError, DataFormatError
 from formulations.data import (
+    SECONDS_PER_YEAR,
     Backup,
     BackupKind,
     BoreholeSurrogate,
@@ -40,6 +41,7 @@ from formulations.data import (
 )
 
 __all__ = [
+    "load_case_for_formulations",
     "HPLIB_TYPE",
     "application_degC",
     "linear_cost",
@@ -48,7 +50,33 @@ __all__ = [
     "selection_data_from_case",
     "dispatch_data_from_case",
     "design_space_from_table",
+    "borehole_surrogate_from_borefield",
 ]
+
+
+def load_case_for_formulations(path):
+    """Read a case file with the schema checks of :class:`designopt.case.Case` but without the
+    design-study checks of :func:`designopt.evaluate.check_case` (design-space names, source
+    types the study supports): the formulations use only site, building, source, economics,
+    policy and noise, and they handle ground and water sources."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from designopt.case import Case
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigurationError(f"case file {str(path)!r} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Case.model_validate({**data, "base_dir": str(path.resolve().parent)})
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"case file {path} is not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        errs = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigurationError(f"invalid case file {path}: {errs}") from None
+
 
 #: case source type -> hplib heat-pump type
 HPLIB_TYPE = {"air": "air/water", "ground": "brine/water", "water": "water/water"}
@@ -148,7 +176,9 @@ def selection_data_from_case(
 
     Products of the case's source type only; back-up electric (or a gas boiler) sized up to
     the design load; noise as the worst receiver margin <= 0 dB; GWP cap from the case policy.
-    Ground cases need ``borehole`` (a surrogate of a sizing result).
+    Ground cases need ``borehole``: a :class:`BoreholeSurrogate`, or a callable
+    ``f(x_max_W) -> BoreholeSurrogate`` given the largest annual-mean extraction any candidate
+    can cause (e.g. a partial of :func:`borehole_surrogate_from_borefield`).
     """
     from designopt.economics.lifetime import capital_recovery_factor
 
@@ -198,6 +228,11 @@ def selection_data_from_case(
             )
         from designopt.economics.capital import capital_cost
 
+        if callable(borehole):
+            frac = per.duration_s[None, :] / SECONDS_PER_YEAR
+            q = np.minimum(cand.heat_capacity_W, per.load_W[None, :])
+            x_max = float(np.max(np.sum(frac * q * (1.0 - 1.0 / cand.cop), axis=1)))
+            borehole = borehole(x_max)
         cap_extra = float(
             capital_cost(n_boreholes=1, include_installation=False).items["borehole_header"]
         )
@@ -349,4 +384,80 @@ def design_space_from_table(
         lifetime_cost_EUR=get(lifetime).astype(float),
         feasible=feas,
         variables=variables,
+    )
+
+
+def borehole_surrogate_from_borefield(
+    bcase, x_max_W: float, *, n_breakpoints: int = 6, cost_per_m_EUR: float | None = None
+) -> BoreholeSurrogate:
+    """Piecewise-linear surrogate (annual-mean extraction -> total length) from sizing runs.
+
+    The monthly extraction profile of the borefield case (its shape, peaks scaled alike) is
+    scaled to ``n_breakpoints - 1`` annual means evenly spaced up to ``x_max_W`` and each is
+    sized with :func:`designopt.ground.sizing.size_length` (the case's layout, ground, borehole,
+    limits and method).  Levels the layout cannot serve within its ``H_max`` end the surrogate
+    there, so the MILP cannot extract more than the last feasible level.
+
+    Parameters
+    ----------
+    bcase : designopt.io.borefield_toml.BorefieldCase
+        With monthly loads (methods ``monthly`` or ``three_pulse``).
+    x_max_W : float
+        Largest annual-mean extraction to cover [W].
+    n_breakpoints : int
+        Breakpoints including (0 W, 0 m).
+    cost_per_m_EUR : float, optional
+        Default: the economics cost table's borehole drilling cost per metre.
+    """
+    from designopt.errors import InfeasibleDesignError
+    from designopt.ground.simulate import MonthlyLoads
+    from designopt.ground.sizing import size_length
+
+    loads = bcase.loads
+    if not isinstance(loads, MonthlyLoads):
+        raise ConfigurationError(
+            "the borefield case needs monthly loads (sizing method monthly or three_pulse)"
+        )
+    if not x_max_W > 0 or n_breakpoints < 2:
+        raise ConfigurationError(f"{x_max_W=} must be > 0 and {n_breakpoints=} >= 2")
+    shape = np.asarray(loads.extraction, float)
+    mean = float(shape.mean())
+    if not mean > 0:
+        raise ConfigurationError("the borefield case's extraction profile is all zero")
+    peaks = None if loads.peak_extraction is None else np.asarray(loads.peak_extraction, float)
+    xs, ls = [0.0], [0.0]
+    for x in np.linspace(0.0, x_max_W, n_breakpoints)[1:]:
+        f = x / mean
+        scaled = MonthlyLoads(
+            extraction=shape * f,
+            injection=loads.injection,
+            peak_extraction=None if peaks is None else peaks * f,
+            peak_injection=loads.peak_injection,
+            peak_duration=loads.peak_duration,
+            years=loads.years,
+        )
+        try:
+            r = size_length(
+                borefield=bcase.borefield,
+                ground=bcase.ground,
+                loads=scaled,
+                limits=bcase.limits,
+                resistance=bcase.resistance,
+                method=bcase.method,
+                gfunction=bcase.gfunction,
+                H_min=bcase.H_min,
+                H_max=bcase.H_max,
+            )
+        except InfeasibleDesignError:
+            break
+        xs.append(float(x))
+        ls.append(float(r.total_length))
+    if len(xs) < 2:
+        raise ConfigurationError(
+            f"the borefield layout cannot serve even {x_max_W / (n_breakpoints - 1):.0f} W of annual-mean extraction"
+        )
+    if cost_per_m_EUR is None:
+        cost_per_m_EUR = linear_cost("borehole_length_m", "borehole_drilling")[1]
+    return BoreholeSurrogate(
+        extraction_W=np.array(xs), length_m=np.array(ls), cost_per_m_EUR=cost_per_m_EUR
     )

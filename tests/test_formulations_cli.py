@@ -87,3 +87,51 @@ def test_front_exact_against_a_study_table(case, tmp_path, capsys):
 def test_unknown_product_is_a_clear_error(case, capsys):
     assert main(["dispatch", str(case), "--product", "No Such Unit"]) == 2
     assert "is not in the catalogue" in capsys.readouterr().err
+
+
+BOREFIELD = """
+[borefield]
+layout = "rectangle"
+nx = 1
+ny = 2
+spacing_m = 8.0
+length_m = 100.0
+buried_depth_m = 1.0
+borehole_radius_m = 0.07
+[ground]
+conductivity_W_per_mK = 2.2
+volumetric_heat_capacity_J_per_m3K = 2.4e6
+t_undisturbed_degC = 10.0
+[borehole]
+resistance_mK_per_W = 0.12
+[loads]
+years = 20
+extraction_kWh = [1700, 1500, 1300, 900, 500, 100, 50, 50, 300, 800, 1200, 1600]
+injection_kWh = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+[limits]
+reference = "mean_fluid"
+t_min_degC = -3.0
+t_max_degC = 25.0
+"""
+
+
+def test_ground_case_sizes_borehole_through_sizing_surrogate(tmp_path, monkeypatch):
+    """Ground case: the surrogate comes from designopt.ground sizing runs (lengths rise with
+    extraction) and the selected ground unit gets a borehole sized for its ground load."""
+    monkeypatch.setenv("DESIGNOPT_CACHE_DIR", str(tmp_path / "cache"))
+    case = tmp_path / "ground.toml"
+    case.write_text(
+        'schema = 1\nname = "gs"\n[building]\ndesign_heat_load_kW = 8.0\nemitter = "underfloor"\n[source]\ntype = "ground"\n'
+    )
+    bf = tmp_path / "bf.toml"
+    bf.write_text(BOREFIELD)
+    from designopt.io.borefield_toml import load_borefield_case
+    from formulations.case_data import borehole_surrogate_from_borefield
+
+    sur = borehole_surrogate_from_borefield(load_borefield_case(bf), 3000.0, n_breakpoints=4)
+    assert np.all(np.diff(sur.length_m) > 0)
+    out = tmp_path / "g.nc"
+    assert main(["select", str(case), "--borefield", str(bf), "--out", str(out)]) == 0
+    ds = xr.load_dataset(out)
+    assert float(ds.borehole_length) > 0.0
+    assert float(ds.ground_extraction) > 0.0

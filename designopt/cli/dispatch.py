@@ -56,10 +56,9 @@ def run(args: argparse.Namespace) -> int:
 
     import xarray as xr
 
-    from designopt.case import load_case
     from designopt.io.hplib_catalogue import load_hplib_catalogue
     from designopt.results import write_atomic
-    from formulations.case_data import dispatch_data_from_case
+    from formulations.case_data import dispatch_data_from_case, load_case_for_formulations
     from formulations.data import Storage
     from formulations.dispatch import (
         compare_with_switchover,
@@ -67,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         solve_dispatch_highspy,
     )
 
-    case = load_case(args.case)
+    case = load_case_for_formulations(args.case)
     product = args.product
     if product is None:
         with xr.open_dataset(args.selection) as sel:

@@ -57,13 +57,12 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from designopt.case import load_case
     from designopt.errors import ConfigurationError
     from designopt.results import RESULTS_NAME, write_atomic
-    from formulations.case_data import design_space_from_table
+    from formulations.case_data import design_space_from_table, load_case_for_formulations
     from formulations.epsilon import compare_fronts, epsilon_front
 
-    case = load_case(args.case)
+    case = load_case_for_formulations(args.case)
     if args.points == "all":
         n_points = None
     else:

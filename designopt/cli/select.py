@@ -26,6 +26,12 @@ def register(p: argparse.ArgumentParser) -> None:
         default=None,
         help="ground cases: CSV with columns extraction_W,length_m (sizing results; first row 0,0)",
     )
+    p.add_argument(
+        "--borefield",
+        type=Path,
+        default=None,
+        help="ground cases: borefield TOML (see docs/ground.md); the surrogate is built by sizing runs",
+    )
     p.add_argument("--time-limit", type=float, default=60.0, help="solver time limit [s]")
     p.add_argument(
         "--out",
@@ -41,15 +47,14 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
-    from designopt.case import load_case
     from designopt.errors import ConfigurationError, DataFormatError
     from designopt.io.hplib_catalogue import load_hplib_catalogue
     from designopt.results import write_atomic
-    from formulations.case_data import selection_data_from_case
+    from formulations.case_data import load_case_for_formulations, selection_data_from_case
     from formulations.data import BackupKind, BoreholeSurrogate
     from formulations.selection import solve_selection
 
-    case = load_case(args.case)
+    case = load_case_for_formulations(args.case)
     src = args.candidates
     if src != "hplib" and Path(src).is_dir():
         raise ConfigurationError(
@@ -73,6 +78,15 @@ def run(args: argparse.Namespace) -> int:
             raise DataFormatError(
                 f"--borehole {args.borehole}: need columns extraction_W,length_m ({exc})"
             ) from exc
+    if args.borefield is not None:
+        import functools
+
+        from designopt.io.borefield_toml import load_borefield_case
+        from formulations.case_data import borehole_surrogate_from_borefield
+
+        borehole = functools.partial(
+            borehole_surrogate_from_borefield, load_borefield_case(args.borefield)
+        )
     kind = BackupKind.GAS_BOILER if args.backup == "gas" else BackupKind.ELECTRIC
     data = selection_data_from_case(case, cat, borehole=borehole, backup_kind=kind)
     ds, _, res = solve_selection(data, time_limit_s=args.time_limit)
