@@ -49,6 +49,9 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out", type=Path, default=None, help="NetCDF output (default: results/<case>/dispatch.nc)"
     )
+    p.add_argument(
+        "--no-plot", action="store_true", help="skip the PNG figure next to the NetCDF file"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / case.name / "dispatch.nc"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(ds, out)
+    if not args.no_plot:
+        from formulations.plots import plot_dispatch
+
+        plot_dispatch(ds, out.with_suffix(".png"), implied_switchover_K=cmp.implied_switchover_K)
     hp_share = float(ds.heat_pump_heat.sum() / ds.heat_demand.sum())
     print(
         f"designopt dispatch: {product}, {data.n} h, heat-pump share {100 * hp_share:.1f} % of the heat"

@@ -40,6 +40,9 @@ def register(p: argparse.ArgumentParser) -> None:
         default=None,
         help="NetCDF output (default: results/<case>/front_exact.nc)",
     )
+    p.add_argument(
+        "--no-plot", action="store_true", help="skip the PNG figure next to the NetCDF file"
+    )
 
 
 def _table(path: Path):
@@ -85,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     )
     study = args.study or Path("results") / case.name
     study = study / RESULTS_NAME if study.is_dir() else study
+    other = None
     print(
         f"designopt front: {ds.sizes['point']} exact Pareto points from {space.feasible.sum()} feasible of {space.n} designs"
     )
@@ -118,6 +122,11 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / case.name / "front_exact.nc"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(ds, out)
+    if not args.no_plot:
+        from formulations.plots import plot_front
+
+        fig = plot_front(ds, out.with_suffix(".png"), other=other)
+        print(f"  figure {fig}")
     print(
         f"  build {ds.attrs['build_time_s']:.2f} s, solve {ds.attrs['solve_time_s']:.2f} s -> {out}"
     )
