@@ -269,15 +269,30 @@ def _map_grid(case: Case, design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return t_source, t_sink, speed
 
 
-def _interp_map(pmap, var: str, t_source_K: float, t_sink_K: float, speed: float) -> float:
-    """Linear interpolation of map variable ``var``; NaN where a neighbouring point failed."""
-    v = pmap[var].interp(t_source=t_source_K, t_sink=t_sink_K, speed=speed)
-    return float(v)
-
-
 def _at_speeds(pmap, var: str, t_source_K: float, t_sink_K: float) -> np.ndarray:
-    """``var`` at every map speed for one source/sink temperature (NaN where outside the envelope)."""
-    return np.asarray(pmap[var].interp(t_source=t_source_K, t_sink=t_sink_K).values, dtype=float)
+    """``var`` at every map speed, bilinear in source and sink temperature (NaN where a
+    neighbouring grid point lies outside the envelope, or outside the grid)."""
+    ts = pmap["t_source"].values
+    tk = pmap["t_sink"].values
+    arr = pmap[var].values
+    i = min(int(np.searchsorted(ts, t_source_K, side="right")) - 1, ts.size - 2)
+    j = min(int(np.searchsorted(tk, t_sink_K, side="right")) - 1, tk.size - 2)
+    if i < 0 or j < 0 or t_source_K > ts[-1] or t_sink_K > tk[-1]:
+        return np.full(arr.shape[2], np.nan)
+    wx = (t_source_K - ts[i]) / (ts[i + 1] - ts[i])
+    wy = (t_sink_K - tk[j]) / (tk[j + 1] - tk[j])
+    return (
+        arr[i, j] * (1 - wx) * (1 - wy)
+        + arr[i + 1, j] * wx * (1 - wy)
+        + arr[i, j + 1] * (1 - wx) * wy
+        + arr[i + 1, j + 1] * wx * wy
+    )
+
+
+def _interp_map(pmap, var: str, t_source_K: float, t_sink_K: float, speed: float) -> float:
+    """``var`` at one operating point: bilinear in temperatures, linear in speed."""
+    values = _at_speeds(pmap, var, t_source_K, t_sink_K)
+    return float(np.interp(speed, pmap["speed"].values, values, left=np.nan, right=np.nan))
 
 
 def _highest_running(values: np.ndarray) -> float:

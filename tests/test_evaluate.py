@@ -148,3 +148,28 @@ def test_cli_run_end_to_end(tmp_path, capsys):
 def test_cli_report_needs_results(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_map_lookup_matches_xarray_interp():
+    import xarray as xr
+
+    from designopt.evaluate import _at_speeds, _interp_map
+
+    rng = np.random.default_rng(0)
+    ts, tk, sp = (
+        np.array([260.0, 270.0, 280.0]),
+        np.array([300.0, 310.0, 320.0]),
+        np.array([0.5, 1.0]),
+    )
+    m = xr.Dataset(
+        {"v": (("t_source", "t_sink", "speed"), rng.random((3, 3, 2)))},
+        coords={"t_source": ts, "t_sink": tk, "speed": sp},
+    )
+    for t_src, t_snk in [(265.0, 304.0), (260.0, 300.0), (280.0, 320.0), (279.9, 301.0)]:
+        np.testing.assert_allclose(
+            _at_speeds(m, "v", t_src, t_snk), m.v.interp(t_source=t_src, t_sink=t_snk).values
+        )
+        assert _interp_map(m, "v", t_src, t_snk, 0.7) == pytest.approx(
+            float(m.v.interp(t_source=t_src, t_sink=t_snk, speed=0.7))
+        )
+    assert np.isnan(_at_speeds(m, "v", 281.0, 305.0)).all()
