@@ -37,6 +37,7 @@ class SourceType(StrEnum):
     AIR = "air"
     GROUND = "ground"
     WATER = "water"
+    HYBRID = "hybrid"  # air above a switchover outdoor temperature, ground below
 
 
 class Emitter(StrEnum):
@@ -235,6 +236,10 @@ class Case(_Model):
     economics: Economics = Economics()
     policy: Policy = Policy()
     noise: Noise = Noise()
+    ground: dict[str, Any] = Field(
+        default_factory=dict,
+        description="borefield, ground and fluid limits of ground/hybrid cases (validated by designopt.evaluate_ground)",
+    )
     optimisation: Optimisation = Optimisation()
     base_dir: str = Field(
         ".", exclude=True, description="folder of the case file (set by load_case)"

@@ -43,7 +43,7 @@ class VariableInfo:
     long_name: str
     low: float | None = None  # physical validity bounds (checked at the boundary)
     high: float | None = None
-    sources: tuple[str, ...] = ("air", "ground", "water")
+    sources: tuple[str, ...] = ("air", "ground", "water", "hybrid")
 
 
 #: Design variables understood by :func:`evaluate`.
@@ -65,7 +65,9 @@ VARIABLES: dict[str, VariableInfo] = {
     "speed_min": VariableInfo(
         "float", "1", 0.3, "minimum compressor speed as a fraction of nominal", 0.1, 1.0
     ),
-    "fan_diameter_m": VariableInfo("float", "m", 0.55, "outdoor fan diameter", 0.2, 1.5, ("air",)),
+    "fan_diameter_m": VariableInfo(
+        "float", "m", 0.55, "outdoor fan diameter", 0.2, 1.5, ("air", "hybrid")
+    ),
     "air_flow_per_area_m3_s_m2": VariableInfo(
         "float",
         "m3/(s m2)",
@@ -73,13 +75,13 @@ VARIABLES: dict[str, VariableInfo] = {
         "fan air flow per m2 of coil area (0.0275: 1.1 m3/s on 40 m2)",
         0.005,
         0.1,
-        ("air",),
+        ("air", "hybrid"),
     ),
     "backup_kW": VariableInfo("float", "kW", 0.0, "electric back-up heater size", 0.0, 100.0),
     "superheat_K": VariableInfo("float", "K", 5.0, "evaporator superheat set point", 0.5, 30.0),
     "subcool_K": VariableInfo("float", "K", 3.0, "condenser subcooling set point", 0.0, 30.0),
     "source_flow_kg_s": VariableInfo(
-        "float", "kg/s", 0.5, "brine/water source flow", 0.01, 100.0, ("ground", "water")
+        "float", "kg/s", 0.5, "brine/water source flow", 0.01, 100.0, ("ground", "water", "hybrid")
     ),
     "compressor_type": VariableInfo("categorical", "1", "rotary", "compressor type (noise)"),
 }
@@ -117,6 +119,11 @@ def check_case(case: Case) -> None:
     """Check the case's design space, fixed values, objectives and constraints against
     :data:`VARIABLES`; raise one :class:`ConfigurationError` naming field, value and options."""
     src = case.source.type.value
+    if src in (SourceType.GROUND.value, SourceType.HYBRID.value):
+        try:  # registers the ground variables in VARIABLES
+            import designopt.evaluate_ground  # noqa: F401
+        except ImportError:
+            pass
     valid = sorted(k for k, v in VARIABLES.items() if src in v.sources)
     for where, names in (("space", case.space), ("fixed", case.fixed)):
         for name in names:
@@ -145,10 +152,19 @@ def check_case(case: Case) -> None:
                 _check_value(name, bound, f"space.{name}")
     for name, value in case.fixed.items():
         _check_value(name, value, f"fixed.{name}")
-    if src != SourceType.AIR.value:
+    if src in (SourceType.GROUND.value, SourceType.HYBRID.value):
+        try:
+            from designopt.evaluate_ground import check_ground_case
+        except ImportError:
+            check_ground_case = None
+        if check_ground_case is None:
+            raise ConfigurationError(
+                f"source.type={src!r} is not yet supported by the design study; valid: ['air']"
+            )
+        check_ground_case(case)
+    elif src != SourceType.AIR.value:
         raise ConfigurationError(
-            f"source.type={src!r} is not yet supported by the design study (only 'air'); "
-            "ground and water sources are available through 'designopt borefield' and the cycle API"
+            f"source.type={src!r} is not yet supported by the design study; valid: ['air', 'ground', 'hybrid']"
         )
     if "noise" in case.optimisation.constraints and not case.noise.receivers:
         raise ConfigurationError("constraint 'noise' needs at least one [[noise.receivers]] entry")
@@ -312,6 +328,10 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
     from designopt.properties import state_tq
     from designopt.seasonal.en14825 import MapArrays, seasonal_performance
 
+    if case.source.type in (SourceType.GROUND, SourceType.HYBRID):
+        from designopt.evaluate_ground import evaluate_ground
+
+        return evaluate_ground(design, case)
     values = resolve(design, case)
     for name, value in design.items():
         if name not in VARIABLES:
