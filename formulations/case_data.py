@@ -36,6 +36,7 @@ from formulations.data import (
     SelectionData,
     candidates_from_hplib,
     candidates_from_keymark,
+    candidates_from_seasonal,
     pd_to_float,
     per_kWh,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "dispatch_data_from_case",
     "design_space_from_table",
     "borehole_surrogate_from_borefield",
+    "selection_data_from_study",
 ]
 
 
@@ -180,8 +182,6 @@ def selection_data_from_case(
     ``f(x_max_W) -> BoreholeSurrogate`` given the largest annual-mean extraction any candidate
     can cause (e.g. a partial of :func:`borehole_surrogate_from_borefield`).
     """
-    from designopt.economics.lifetime import capital_recovery_factor
-
     src = str(case.source.type)
     season, per = _season_periods(case)
     if isinstance(catalogue, str | Path):  # Keymark-layout CSV of declared EN 14825 records
@@ -218,6 +218,14 @@ def selection_data_from_case(
     margins = receiver_margins(case, lw)
     if case.noise.receivers and src == "air":
         margins = np.where(np.isnan(margins), 1e3, margins)  # undeclared sound power: excluded
+    return _finish_selection(case, per, cand, margins, borehole, backup_kind, boiler_efficiency)
+
+
+def _finish_selection(case, per, cand, margins, borehole, backup_kind, boiler_efficiency):
+    """Ground surrogate, back-up, prices and limits shared by the candidate sources."""
+    from designopt.economics.lifetime import capital_recovery_factor
+
+    src = str(case.source.type)
     ground = src == "ground"
     cap_extra = 0.0
     if ground:
@@ -461,3 +469,84 @@ def borehole_surrogate_from_borefield(
     return BoreholeSurrogate(
         extraction_W=np.array(xs), length_m=np.array(ls), cost_per_m_EUR=cost_per_m_EUR
     )
+
+
+def selection_data_from_study(
+    case,
+    results,
+    *,
+    backup_kind: BackupKind = BackupKind.ELECTRIC,
+    boiler_efficiency: float = 0.9,
+    max_designs: int = 200,
+) -> SelectionData:
+    """Selection data whose candidates are the Pareto designs of a study (``results.nc``).
+
+    Each feasible Pareto trial is re-evaluated to its EN 14825 seasonal result (performance map
+    on the study's grid, :func:`designopt.seasonal.en14825.seasonal_performance`); the per-bin
+    heat and COP become its capacity and COP (:func:`formulations.data.candidates_from_seasonal`).
+    Capital is the study's ``capital_cost`` minus its back-up heater item (the MILP sizes the
+    back-up again); the receiver margin is the study's ``noise_margin_dB`` where recorded.
+    """
+    from designopt import evaluate as ev
+    from designopt import refrigerants
+    from designopt.cycle import performance_map
+    from designopt.seasonal.en14825 import MapArrays, seasonal_performance
+
+    for col in ("capital_cost",):
+        if col not in results:
+            raise DataFormatError(
+                f"the study results lack {col!r}; variables: {sorted(results.data_vars)}"
+            )
+    mask = np.ones(results.sizes["trial"], bool)
+    for flag in ("feasible", "pareto"):
+        if flag in results:
+            mask &= np.asarray(results[flag].values, bool)
+    idx = np.flatnonzero(mask)[:max_designs]
+    if idx.size == 0:
+        raise DataFormatError("the study has no feasible Pareto trials to select from")
+    dvars = [v for v in results.data_vars if results[v].attrs.get("role") == "design_variable"]
+    grid = getattr(ev, "map_grid", None) or ev._map_grid
+    load = case.building.design_heat_load_kW * 1e3
+    app = application_degC(case)
+    names, capital, seasons, gwp = [], [], [], []
+    for k in idx:
+        params = {}
+        for v in dvars:
+            val = results[v].values[k]
+            if isinstance(val, str) or results[v].dtype.kind in "OUS":
+                params[v] = str(val)
+            elif np.isfinite(val):
+                params[v] = float(val)
+        values = ev.resolve(params, case)
+        hp = ev.heat_pump_design(values, case)
+        pmap = performance_map(hp, *grid(case, hp))
+        seasons.append(
+            seasonal_performance(
+                MapArrays.from_dataset(pmap),
+                climate=str(case.site.climate),
+                application_degC=app,
+                design_load_W=load,
+            )
+        )
+        backup_item = (
+            float(results["capex_backup_heater"].values[k])
+            if "capex_backup_heater" in results
+            else 0.0
+        )
+        capital.append(float(results["capital_cost"].values[k]) - backup_item)
+        gwp.append(float(refrigerants.get(str(values["refrigerant"])).gwp100))
+        names.append(f"trial {int(results['trial'].values[k])}")
+    s0 = seasons[0]
+    per = Periods(
+        t_outdoor_K=s0.t_bin_K,
+        duration_s=np.asarray(s0.hours_h, float) * 3600.0,
+        load_W=s0.load_W,
+        label=f"EN 14825 {case.site.climate} bins (study designs)",
+    )
+    margins = (
+        np.asarray(results["noise_margin_dB"].values, float)[idx]
+        if "noise_margin_dB" in results and case.noise.receivers
+        else None
+    )
+    cand = candidates_from_seasonal(names, np.array(capital), seasons, gwp=np.array(gwp))
+    return _finish_selection(case, per, cand, margins, None, backup_kind, boiler_efficiency)

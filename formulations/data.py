@@ -34,6 +34,7 @@ __all__ = [
     "DesignSpace",
     "candidates_from_hplib",
     "candidates_from_keymark",
+    "candidates_from_seasonal",
 ]
 
 J_PER_KWH = 3.6e6
@@ -730,3 +731,34 @@ def pd_to_float(df, column: str) -> np.ndarray:
     if column not in df:
         return np.full(len(df), np.nan)
     return pd.to_numeric(df[column], errors="coerce").to_numpy(float)
+
+
+def candidates_from_seasonal(
+    name,
+    capital_cost_EUR,
+    results,
+    *,
+    receiver_level_dB=None,
+    gwp=None,
+    ground_source=None,
+) -> Candidates:
+    """Candidates from EN 14825 seasonal results of designs (e.g. the Pareto designs of a study).
+
+    Each result (:class:`designopt.seasonal.en14825.SeasonalResult`, or any object with the
+    per-bin arrays ``hp_heat_W`` and ``cop_bin``) gives, per bin, the heat the design delivers
+    at that bin's load (its maximum where it falls short) and its COP there (cycling and defrost
+    included).  All results must share the same bins; build the :class:`Periods` from the first
+    (``t_bin_K``, ``hours_h``, ``load_W``).
+    """
+    heat = np.array([np.nan_to_num(np.asarray(r.hp_heat_W, float)) for r in results])
+    cop = np.array([np.asarray(r.cop_bin, float) for r in results])
+    ok = (heat > 0) & np.isfinite(cop) & (cop > 0)
+    return Candidates(
+        name=name,
+        capital_cost_EUR=capital_cost_EUR,
+        heat_capacity_W=np.where(ok, heat, 0.0),
+        cop=np.where(ok, cop, 1.0),
+        receiver_level_dB=receiver_level_dB,
+        gwp=gwp,
+        ground_source=ground_source,
+    )

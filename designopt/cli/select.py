@@ -17,7 +17,8 @@ def register(p: argparse.ArgumentParser) -> None:
         "--candidates",
         default="hplib",
         help="'hplib' (the installed hplib database, default), a CSV in hplib's format, "
-        "or a Keymark-layout CSV of declared EN 14825 records",
+        "a Keymark-layout CSV of declared EN 14825 records, or a study folder / results.nc "
+        "(its feasible Pareto designs, re-evaluated to EN 14825 bins)",
     )
     p.add_argument("--backup", choices=["electric", "gas"], default="electric", help="back-up kind")
     p.add_argument(
@@ -56,12 +57,19 @@ def run(args: argparse.Namespace) -> int:
 
     case = load_case_for_formulations(args.case)
     src = args.candidates
-    if src != "hplib" and Path(src).is_dir():
-        raise ConfigurationError(
-            f"--candidates {src} is a folder; study fronts as candidates need per-bin capacity and COP "
-            "(not stored in results.nc yet): use 'hplib' or an hplib-format CSV"
-        )
-    if src != "hplib" and "Pdh_m7_kW" in Path(src).read_text(errors="replace")[:5000]:
+    study = None
+    if src != "hplib" and (Path(src).is_dir() or Path(src).suffix == ".nc"):
+        import xarray as xr
+
+        from designopt.results import RESULTS_NAME
+
+        path = Path(src) / RESULTS_NAME if Path(src).is_dir() else Path(src)
+        if not path.is_file():
+            raise ConfigurationError(f"--candidates {src}: no study results at {path}")
+        study = xr.load_dataset(path)
+    if study is not None:
+        cat = None
+    elif src != "hplib" and "Pdh_m7_kW" in Path(src).read_text(errors="replace")[:5000]:
         cat = Path(src)  # Keymark layout: declared EN 14825 records
     else:
         cat = load_hplib_catalogue(None if src == "hplib" else src)
@@ -88,7 +96,12 @@ def run(args: argparse.Namespace) -> int:
             borehole_surrogate_from_borefield, load_borefield_case(args.borefield)
         )
     kind = BackupKind.GAS_BOILER if args.backup == "gas" else BackupKind.ELECTRIC
-    data = selection_data_from_case(case, cat, borehole=borehole, backup_kind=kind)
+    if study is not None:
+        from formulations.case_data import selection_data_from_study
+
+        data = selection_data_from_study(case, study, backup_kind=kind)
+    else:
+        data = selection_data_from_case(case, cat, borehole=borehole, backup_kind=kind)
     ds, _, res = solve_selection(data, time_limit_s=args.time_limit)
     ds.attrs["case_file"] = str(args.case)
     ds.attrs["case_sha256"] = hashlib.sha256(Path(args.case).read_bytes()).hexdigest()
@@ -98,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     write_atomic(ds, out)
     i = int(ds.attrs["selected_index"])
     print(
-        f"designopt select: {ds.attrs['selected_name']} out of {data.candidates.n} {case.source.type} products"
+        f"designopt select: {ds.attrs['selected_name']} out of {data.candidates.n} {case.source.type} candidates"
     )
     print(
         f"  annualised cost {float(ds.annualised_cost):.0f} EUR/a (capital {float(ds.capital):.0f} EUR, energy {float(ds.energy_cost):.0f} EUR/a)"
