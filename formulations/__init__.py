@@ -15,6 +15,13 @@ epsilon
     (weak dominance, exact 2-D hypervolume).
 solve
     The one solve wrapper (HiGHS through ``pyomo.contrib.solver``), termination enum, errors.
+case_data
+    Formulation data from a case file (EN 14825 bins, hplib / Keymark / study candidates,
+    hourly weather, borehole surrogates from sizing runs, design tables).
+results, plots
+    Model sizes and Dataset attributes; figures of fronts and dispatch.
+testing
+    Tiny instances with independent reference optima (the contract tests use them).
 
 Every builder is ``build_<name>_model(data) -> pyomo.environ.ConcreteModel`` and never solves;
 see ``docs/formulations.md``.  Importing this package does not import Pyomo; the submodules do.
