@@ -98,6 +98,18 @@ class Receiver(_Model):
 
 class Noise(_Model):
     receivers: tuple[Receiver, ...] = ()
+    quiet_mode_dBA: float | None = Field(
+        None,
+        ge=20,
+        le=120,
+        description="night (quiet) mode: cap fan and compressor speed so that L_WA <= this [dB(A)]",
+    )
+    night_fraction: float = Field(
+        9.0 / 24.0,
+        ge=0,
+        le=1,
+        description="share of the heating hours in quiet mode (22:00-07:00 = 9/24)",
+    )
 
 
 class Economics(_Model):

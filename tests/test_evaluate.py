@@ -173,3 +173,23 @@ def test_map_lookup_matches_xarray_interp():
             float(m.v.interp(t_source=t_src, t_sink=t_snk, speed=0.7))
         )
     assert np.isnan(_at_speeds(m, "v", 281.0, 305.0)).all()
+
+
+def test_quiet_mode_costs_capacity_and_efficiency(case):
+    """Quiet mode caps the speed at night: the quiet sound power meets the target, and the
+    season (night share 9/24) loses SCOP only through the capped hours (fan laws, EN 14825)."""
+    design = {"evaporator_area_m2": 40.0, "swept_volume_cm3": 60.0, "backup_kW": 2.0}
+    base = evaluate(design, case)
+    target = base.metrics["sound_power_dBA"] - 6.0
+    quiet_case = case.model_copy(
+        update={"noise": case.noise.model_copy(update={"quiet_mode_dBA": target})}
+    )
+    q = evaluate(design, quiet_case)
+    m = q.metrics
+    assert m["sound_power_quiet_dBA"] <= target + 1e-6
+    assert m["quiet_mode_speed_max"] < 1.2
+    assert m["scop_without_quiet_mode"] == pytest.approx(base.metrics["scop"], rel=1e-12)
+    assert m["scop"] <= base.metrics["scop"] + 1e-12
+    assert m["annual_electricity_kWh"] >= base.metrics["annual_electricity_kWh"] - 1e-9
+    # MCS 020(a) judges the full L_WA, never the quiet mode
+    assert q.constraints["noise"] == pytest.approx(base.constraints["noise"])
