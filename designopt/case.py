@@ -201,6 +201,7 @@ CONSTRAINTS = {
     "charge": "refrigerant charge minus the charge limit, over the limit",
     "gwp": "refrigerant GWP minus the GWP cap, over the cap",
     "unmet_load": "share of the annual heat demand not met minus 0.1 %",
+    "fluid_temperature": "ground loop: fluid temperature limit minus the lifetime extreme, over 10 K",
 }
 
 

@@ -102,7 +102,7 @@ def test_fingerprint_ignores_budget_but_not_physics():
         ({"optimisation__constraints": ["gwp"]}, r"constraint 'gwp' needs policy.gwp_cap"),
         (
             {"source__type": "ground"},
-            r"source.type='ground' is not yet supported by the design study",
+            r"source.type='ground' needs a \[ground\] table with at least conductivity_W_per_mK",
         ),
     ],
 )
