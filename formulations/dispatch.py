@@ -63,14 +63,13 @@ def add_heat_pump_dispatch_block(b: pyo.Block, data: DispatchData) -> None:
         doc="heat-pump heat output [W]",
     )
     _param(b, "cop", b.T, data.hp_cop, "1", "heat-pump COP [1]")
-    _param(b, "price", b.T, data.electricity_price_EUR_per_J, "EUR/J", "electricity price [EUR/J]")
     _param(
         b,
-        "emission",
+        "heat_cost",
         b.T,
-        data.electricity_emission_kg_per_J,
-        "kg/J",
-        "electricity emission factor [kg/J]",
+        data.hp_cost_per_J_heat(),
+        "EUR/J",
+        "cost of heat-pump heat, (electricity price + carbon price x emission factor) / COP [EUR/J]",
     )
     b.electric_power = pyo.Expression(
         b.T, rule=lambda b, t: b.q[t] / b.cop[t], doc="electric power [W]"
@@ -89,8 +88,14 @@ def add_boiler_block(b: pyo.Block, data: DispatchData) -> None:
     b.efficiency = pyo.Param(
         initialize=data.boiler_efficiency, units=unit("1"), doc="boiler efficiency [1]"
     )
-    _param(b, "price", b.T, data.gas_price_EUR_per_J, "EUR/J", "gas price [EUR/J]")
-    _param(b, "emission", b.T, data.gas_emission_kg_per_J, "kg/J", "gas emission factor [kg/J]")
+    _param(
+        b,
+        "heat_cost",
+        b.T,
+        data.boiler_cost_per_J_heat(),
+        "EUR/J",
+        "cost of boiler heat, (gas price + carbon price x emission factor) / efficiency [EUR/J]",
+    )
     b.fuel_rate = pyo.Expression(b.T, rule=lambda b, t: b.g[t] / b.efficiency, doc="fuel input [W]")
 
 
@@ -123,12 +128,6 @@ def build_dispatch_model(data: DispatchData) -> pyo.ConcreteModel:
     m.T = pyo.RangeSet(0, data.n - 1, doc="time steps")
     _param(m, "demand", m.T, data.heat_demand_W, "W", "heat demand [W]")
     m.dt = pyo.Param(initialize=data.step_s, units=unit("s"), doc="step length [s]")
-    m.carbon_price = pyo.Param(
-        initialize=data.carbon_price_EUR_per_kg,
-        units=unit("EUR/kg"),
-        mutable=True,
-        doc="carbon price [EUR/kg]",
-    )
     m.hp = pyo.Block()
     add_heat_pump_dispatch_block(m.hp, data)
     m.boiler = pyo.Block()
@@ -156,26 +155,11 @@ def build_dispatch_model(data: DispatchData) -> pyo.ConcreteModel:
         [m.balance],
         "raise boiler_capacity_W or hp_capacity_W: demand exceeds the combined capacity",
     )
-    m.energy_cost = pyo.Expression(
-        expr=m.dt
-        * sum(
-            m.hp.price[t] * m.hp.electric_power[t] + m.boiler.price[t] * m.boiler.fuel_rate[t]
-            for t in m.T
-        ),
-        doc="energy cost [EUR]",
-    )
-    m.emissions = pyo.Expression(
-        expr=m.dt
-        * sum(
-            m.hp.emission[t] * m.hp.electric_power[t] + m.boiler.emission[t] * m.boiler.fuel_rate[t]
-            for t in m.T
-        ),
-        doc="CO2 emissions [kg]",
-    )
     m.cost = pyo.Objective(
-        expr=m.energy_cost + m.carbon_price * m.emissions,
+        expr=sum(m.hp.heat_cost[t] * m.hp.q[t] + m.boiler.heat_cost[t] * m.boiler.g[t] for t in m.T)
+        * m.dt,
         sense=pyo.minimize,
-        doc="energy + carbon cost [EUR]",
+        doc="energy + carbon cost over the horizon [EUR]",
     )
     return m
 
