@@ -57,6 +57,8 @@ __all__ = [
     "ground_table",
     "simulate_ground_design",
     "evaluate_ground",
+    "fluid_margin_K",
+    "required_length",
     "FLUID_SCALE_K",
 ]
 
@@ -555,6 +557,7 @@ class GroundRun:
         ``heat_hp - electric_hp``), shortfall covered electrically.
     on_ground : array bool  hours served in ground mode.
     t_fluid, t_inlet : array [K]  mean fluid and heat-pump brine inlet temperature.
+    t_air, t_flow : array [K]  outdoor air and supply (flow) water temperature.
     years : int; iterations : int; residual_K : float  last fixed-point change [K].
     borefield, ground, r_b_star, t_ground : the field, ground, resistance [m K/W], T_g [K].
     pmap_ground, pmap_air : performance maps (air None unless hybrid).
@@ -570,6 +573,8 @@ class GroundRun:
     on_ground: np.ndarray
     t_fluid: np.ndarray
     t_inlet: np.ndarray
+    t_air: np.ndarray
+    t_flow: np.ndarray
     years: int
     iterations: int
     residual_K: float
@@ -662,9 +667,13 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
     e_g = np.zeros(n)
     run_g = np.zeros(n)
     iterations = 0
+    t_floor = pm_g.t_source[0]
+    relax = 1.0
     for it in range(1, iters + 1):
         iterations = it
-        q, e, run = _operate(pm_g, demand_L[idx], t_inlet[idx], flow_L[idx])
+        # inlet colder than the map: operated at the map's coldest source (more extraction
+        # than the real unit: conservative for the fluid limit, and no on/off flip-flop)
+        q, e, run = _operate(pm_g, demand_L[idx], np.maximum(t_inlet[idx], t_floor), flow_L[idx])
         q_g[idx], e_g[idx], run_g[idx] = q, e, run
         net = q_g - e_g
         temps = simulate_hourly(
@@ -675,9 +684,12 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
             g=lambda _H, _t: g,
         )
         new = temps.t_fluid + net / mc2
-        change = float(np.max(np.abs(new - t_inlet)))
-        t_inlet = new
+        last, change = change, float(np.max(np.abs(new - t_inlet)))
+        if change > last:  # not contracting: under-relax
+            relax = max(0.25, 0.5 * relax)
+        t_inlet = t_inlet + relax * (new - t_inlet) if it > 1 else new
         if change < table.coupling_tol_K:
+            t_inlet = new
             break
 
     # brine pump: runs with the compressor in ground mode
@@ -696,6 +708,8 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
         on_ground=on_ground,
         t_fluid=temps.t_fluid,
         t_inlet=t_inlet,
+        t_air=np.tile(t_air, years),
+        t_flow=np.tile(flow1, years),
         years=years,
         iterations=iterations,
         residual_K=change,
@@ -707,6 +721,50 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
         pmap_air=pmap_a,
         values=values,
     )
+
+
+def fluid_margin_K(run: GroundRun, table: GroundTable) -> float:
+    """Worst excess of the limited fluid temperature over its limits [K] (<= 0: met): the
+    larger of ``t_min - min(T)`` and ``max(T) - t_max``, with ``T`` the hourly mean fluid or
+    heat-pump inlet temperature over the whole simulated lifetime."""
+    limited = run.t_fluid if table.limit_reference == "mean_fluid" else run.t_inlet
+    t_lo = table.t_min_degC + ZERO_CELSIUS_K
+    t_hi = table.t_max_degC + ZERO_CELSIUS_K
+    return max(t_lo - float(limited.min()), float(limited.max()) - t_hi)
+
+
+def required_length(
+    design: dict[str, Any],
+    case: Case,
+    *,
+    H_min: float = 10.0,
+    H_max: float = 500.0,
+    xtol_m: float = 0.1,
+) -> float:
+    """Shortest ``borehole_length_m`` [m] at which ``design`` (other values as given) keeps the
+    fluid within the ``[ground]`` limits, with the coupled simulation (Brent's method on
+    :func:`fluid_margin_K`, which falls with the length).
+
+    Returns ``H_min`` if even that meets the limits; raises
+    :class:`~designopt.errors.InfeasibleDesignError` if ``H_max`` does not.
+    """
+    from scipy.optimize import brentq
+
+    table = ground_table(case)
+
+    def margin(H: float) -> float:
+        return fluid_margin_K(
+            simulate_ground_design({**design, "borehole_length_m": H}, case), table
+        )
+
+    hi = margin(H_max)
+    if hi > 0:
+        raise InfeasibleDesignError(
+            f"even borehole_length_m={H_max} m misses the fluid limit by {hi:.2f} K"
+        )
+    if margin(H_min) <= 0:
+        return H_min
+    return float(brentq(margin, H_min, H_max, xtol=xtol_m))
 
 
 # ------------------------------------------------------------------------------ evaluation
@@ -881,10 +939,7 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     # fluid temperatures and the limit
     years_of = (np.arange(run.t_fluid.size) // _HOURS) + 1
     i_min, i_max = int(np.argmin(run.t_fluid)), int(np.argmax(run.t_fluid))
-    limited = run.t_fluid if table.limit_reference == "mean_fluid" else run.t_inlet
-    t_lo = table.t_min_degC + ZERO_CELSIUS_K
-    t_hi = table.t_max_degC + ZERO_CELSIUS_K
-    margin = max(t_lo - float(limited.min()), float(limited.max()) - t_hi)
+    margin = fluid_margin_K(run, table)
 
     spf_h1 = hp_heat_kWh / max(hp_elec_kWh, 1e-9)
     spf_h2 = hp_heat_kWh / max(hp_elec_kWh + pump_kWh, 1e-9)
