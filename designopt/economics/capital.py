@@ -9,6 +9,13 @@ with :math:`S` the component size in SI units, the coefficients given in a base 
 and a cost index (CEPCI) moving the result to a target year:
 :math:`C_\\mathrm{target} = C_\\mathrm{base}\\, I_\\mathrm{target} / I_\\mathrm{base}`.
 
+A curve may hand over to another curve at large sizes (``above``, ``s_switch``): the cost is then
+the log-logistic blend :math:`C = (1-w)\\,C_\\mathrm{own} + w\\,C_\\mathrm{above}` with
+:math:`w = 1/(1 + (s_\\mathrm{switch}/S)^k)`, each part escalated from its own base year. Used for
+the compressor: a residential hermetic-compressor law below about 0.03 m³/s, the industrial
+correlation of Ommen et al. (2015) above. The blend is continuous, and monotonic wherever the
+``above`` curve is the dearer of the two.
+
 The default coefficients live in ``designopt/economics/data/costs.toml`` with a source and a
 confidence tag for every line (see ``docs/economics.md``). Every number can be overridden.
 """
@@ -55,6 +62,9 @@ class CostCurve:
     source : citation with confidence tag
     size : description of the size variable with its unit
     valid_min, valid_max : size range of the correlation (for information; not enforced)
+    above : name of another component curve taking over at large sizes ("" = none)
+    s_switch : size at which ``above`` has weight 1/2 [SI unit of ``size``]
+    switch_steepness : exponent k of the blend weight ``w = 1/(1 + (s_switch/S)**k)`` [1]
     """
 
     a: float
@@ -66,8 +76,19 @@ class CostCurve:
     size: str = ""
     valid_min: float = 0.0
     valid_max: float = float("inf")
+    above: str = ""
+    s_switch: float = float("inf")
+    switch_steepness: float = 4.0
 
     def __post_init__(self) -> None:
+        if self.above and not (0 < self.s_switch < float("inf")):
+            raise ConfigurationError(
+                f"cost curve s_switch={self.s_switch} must be finite and > 0 when above={self.above!r}"
+            )
+        if not self.switch_steepness > 0:
+            raise ConfigurationError(
+                f"cost curve switch_steepness={self.switch_steepness} must be > 0"
+            )
         if not self.s_ref > 0:
             raise ConfigurationError(f"cost curve s_ref={self.s_ref} must be > 0")
         if self.b < 0 or self.a < 0:
@@ -81,6 +102,15 @@ class CostCurve:
         """Cost in the base year; zero where ``size == 0`` (component absent)."""
         s = np.asarray(size, dtype=float)[()]
         return (self.a + self.b * (s / self.s_ref) ** self.n) * (s > 0)
+
+    def above_weight(self, size: Any) -> np.ndarray:
+        """Weight ``w`` of the ``above`` curve at ``size`` (0 when there is none) [1]."""
+        s = np.asarray(size, dtype=float)[()]
+        if not self.above:
+            return np.zeros_like(s)[()]
+        with np.errstate(divide="ignore", over="ignore"):
+            w = 1.0 / (1.0 + (self.s_switch / s) ** self.switch_steepness)
+        return np.where(s > 0, w, 0.0)[()]
 
 
 @dataclass(frozen=True)
@@ -106,6 +136,27 @@ class CostTable:
             raise ConfigurationError(
                 f"year={year} has no cost index value; valid years: {sorted(self.cost_index)}"
             ) from None
+
+    def component_cost(self, name: str, size: Any, year: int | None = None) -> np.ndarray:
+        """Cost of component ``name`` at ``size`` in ``year`` (default: ``default_target_year``).
+
+        Escalates the curve from its base year and, if the curve names an ``above`` curve, blends
+        into it (each part escalated from its own base year).
+        """
+        year = self.default_target_year if year is None else int(year)
+        try:
+            curve = self.components[name]
+        except KeyError:
+            raise ConfigurationError(
+                f"component={name!r} is not in the cost table; known: {sorted(self.components)}"
+            ) from None
+        own = curve(size) * (self.index(year) / self.index(curve.base_year))
+        if not curve.above:
+            return own
+        upper = self.components[curve.above]
+        high = upper(size) * (self.index(year) / self.index(upper.base_year))
+        w = curve.above_weight(size)
+        return (1.0 - w) * own + w * high
 
     def escalate(self, cost: Any, from_year: int, to_year: int) -> np.ndarray:
         """Move a cost from ``from_year`` to ``to_year`` with the cost index ratio."""
@@ -149,6 +200,9 @@ def _parse(raw: dict, origin: str) -> CostTable:
             size=str(d.get("size", "")),
             valid_min=float(d.get("valid_min", 0.0)),
             valid_max=float(d.get("valid_max", float("inf"))),
+            above=str(d.get("above", "")),
+            s_switch=float(d.get("s_switch", float("inf"))),
+            switch_steepness=float(d.get("switch_steepness", 4.0)),
         )
     index = {int(k): float(v) for k, v in idx_raw.items() if str(k).isdigit()}
     rp_year = int(rp_raw.pop("base_year", meta.get("default_target_year", 2023)))
@@ -163,8 +217,18 @@ def _parse(raw: dict, origin: str) -> CostTable:
         cost_index=index,
         extra={k: v for k, v in raw.items() if k not in ("meta", "components", "cost_index")},
     )
-    for curve in components.values():
+    for name, curve in components.items():
         table.index(curve.base_year)  # every base year must be indexable
+        if curve.above and (curve.above not in components or curve.above == name):
+            raise DataFormatError(
+                f"cost table {origin}: component {name!r} has above={curve.above!r}, which is not "
+                f"another component; known: {sorted(components)}"
+            )
+        if curve.above and components[curve.above].above:
+            raise DataFormatError(
+                f"cost table {origin}: component {name!r} hands over to {curve.above!r}, which "
+                "itself has an 'above' curve; only one hand-over level is supported"
+            )
     table.index(rp_year)
     table.index(table.default_target_year)
     return table
@@ -233,14 +297,17 @@ def _nonneg(name: str, value: Any) -> np.ndarray:
     return real(name, value, lo=0.0)
 
 
-def _hx_curve(table: CostTable, hx_type: str, role: str) -> CostCurve:
+def _hx_curve(table: CostTable, hx_type: str, role: str) -> str:
+    """Name of the cost curve of heat-exchanger type ``hx_type`` (validated)."""
     try:
         kind = HeatExchangerType(hx_type)
     except ValueError:
         raise ConfigurationError(
             f"{role}_type={hx_type!r} is unknown; valid: {[t.value for t in HeatExchangerType]}"
         ) from None
-    return table.components[kind.value]
+    if kind.value not in table.components:
+        raise DataFormatError(f"cost table lacks the {kind.value!r} curve needed for {role}")
+    return kind.value
 
 
 def capital_cost(
@@ -307,30 +374,25 @@ def capital_cost(
     """
     tab = _default_table() if table is None else table
     year = tab.default_target_year if target_year is None else int(target_year)
-    comp = tab.components
 
     i_target = tab.index(year)
 
-    def esc(cost: np.ndarray, curve: CostCurve) -> np.ndarray:
-        return cost * (i_target / tab.cost_index[curve.base_year])
+    def cost(name: str, size: np.ndarray) -> np.ndarray:
+        return tab.component_cost(name, size, year)
 
     disp = _nonneg("compressor_displacement_m3_s", compressor_displacement_m3_s)
     pcomp = _nonneg("compressor_power_W", compressor_power_W)
     items: dict[str, np.ndarray] = {}
-    c_disp = esc(comp["compressor_displacement"](disp), comp["compressor_displacement"])
-    c_pow = esc(comp["compressor_power"](pcomp), comp["compressor_power"])
+    c_disp = cost("compressor_displacement", disp)
+    c_pow = cost("compressor_power", pcomp)
     items["compressor"] = c_disp + c_pow * (disp <= 0)
 
-    evap_curve = _hx_curve(tab, evaporator_type, "evaporator")
-    cond_curve = _hx_curve(tab, condenser_type, "condenser")
-    items["evaporator"] = esc(
-        evap_curve(_nonneg("evaporator_area_m2", evaporator_area_m2)), evap_curve
-    )
-    items["condenser"] = esc(
-        cond_curve(_nonneg("condenser_area_m2", condenser_area_m2)), cond_curve
-    )
+    evap_name = _hx_curve(tab, evaporator_type, "evaporator")
+    cond_name = _hx_curve(tab, condenser_type, "condenser")
+    items["evaporator"] = cost(evap_name, _nonneg("evaporator_area_m2", evaporator_area_m2))
+    items["condenser"] = cost(cond_name, _nonneg("condenser_area_m2", condenser_area_m2))
     fans = _nonneg("n_fans", n_fans)
-    items["fan"] = fans * esc(comp["fan"](_nonneg("fan_diameter_m", fan_diameter_m)), comp["fan"])
+    items["fan"] = fans * cost("fan", _nonneg("fan_diameter_m", fan_diameter_m))
 
     charge = _nonneg("refrigerant_charge_kg", refrigerant_charge_kg)
     key = str(refrigerant).upper()
@@ -343,26 +405,18 @@ def capital_cost(
     items["refrigerant"] = charge * price * (i_target / tab.index(tab.refrigerant_price_year))
 
     q = _nonneg("heat_output_W", heat_output_W)
-    items["casing_controls"] = esc(comp["casing_controls"](q), comp["casing_controls"])
-    installation = esc(comp["installation"](q), comp["installation"])
+    items["casing_controls"] = cost("casing_controls", q)
+    installation = cost("installation", q)
     items["installation"] = installation if include_installation else installation * 0.0
 
     nb = _nonneg("n_boreholes", n_boreholes)
     length = _nonneg("borehole_length_m", borehole_length_m)
     total_len = nb * length
-    items["borehole_drilling"] = esc(
-        comp["borehole_drilling"](total_len), comp["borehole_drilling"]
-    )
-    items["borehole_header"] = esc(
-        comp["borehole_header"](nb * (total_len > 0)), comp["borehole_header"]
-    )
-    items["backup_heater"] = esc(
-        comp["backup_heater"](_nonneg("backup_heater_W", backup_heater_W)), comp["backup_heater"]
-    )
-    items["gas_boiler"] = esc(comp["gas_boiler"](_nonneg("boiler_W", boiler_W)), comp["gas_boiler"])
-    items["buffer_tank"] = esc(
-        comp["buffer_tank"](_nonneg("buffer_tank_m3", buffer_tank_m3)), comp["buffer_tank"]
-    )
+    items["borehole_drilling"] = cost("borehole_drilling", total_len)
+    items["borehole_header"] = cost("borehole_header", nb * (total_len > 0))
+    items["backup_heater"] = cost("backup_heater", _nonneg("backup_heater_W", backup_heater_W))
+    items["gas_boiler"] = cost("gas_boiler", _nonneg("boiler_W", boiler_W))
+    items["buffer_tank"] = cost("buffer_tank", _nonneg("buffer_tank_m3", buffer_tank_m3))
 
     gross = sum(items.values())
     frac = real("subsidy_fraction", subsidy_fraction, lo=0.0, hi=1.0)
