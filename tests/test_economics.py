@@ -457,6 +457,14 @@ def test_compressor_cost_between_published_rotary_and_scroll_prices():
     assert industrial > 2.5 * cost
 
 
+@pytest.mark.parametrize("boiler_kW", [24.0, 30.0])
+def test_gas_boiler_cost_inside_published_range(boiler_kW):
+    ref = _components().loc["gas_boiler_installed"]
+    cost = float(capital_cost(boiler_W=boiler_kW * 1e3, include_installation=False).total)
+    low, high = (_gbp_to_eur(ref[k], ref.price_year) for k in ("value_low", "value_high"))
+    assert low <= cost <= high
+
+
 def test_drilling_price_per_metre_inside_published_uk_range():
     comp = _components()
     low = comp.loc["borehole_drilling_only", "value_low"]
