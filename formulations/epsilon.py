@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from designopt.errors import ConfigurationError, SolverError
 from formulations._units import unit
@@ -43,24 +44,26 @@ def add_design_choice_block(b: pyo.Block, space: DesignSpace) -> None:
     b.x = pyo.Var(
         b.D, domain=pyo.Binary, bounds=(0, 1), units=unit("1"), doc="1 if design d is chosen [1]"
     )
-    b.capital_cost = pyo.Param(
-        b.D,
-        initialize={int(d): space.capital_cost_EUR[d] for d in idx},
-        units=unit("EUR"),
-        doc="capital cost of design d [EUR]",
-    )
-    b.lifetime_cost = pyo.Param(
-        b.D,
-        initialize={int(d): space.lifetime_cost_EUR[d] for d in idx},
-        units=unit("EUR"),
-        doc="lifetime cost of design d [EUR]",
-    )
     b.one = pyo.Constraint(expr=sum(b.x[d] for d in b.D) == 1, doc="exactly one design")
+    # the cost coefficients are floats times the unit EUR, not indexed Params: Params with units
+    # become expressions that the persistent interface re-evaluates before every solve
+    # (2 x 10^4 of them for 10^4 designs)
+    eur = unit("EUR")
+    eur = 1.0 if eur is None else eur
+    xs = [b.x[d] for d in b.D]
     b.capital = pyo.Expression(
-        expr=sum(b.capital_cost[d] * b.x[d] for d in b.D), doc="capital cost [EUR]"
+        expr=eur
+        * LinearExpression(
+            constant=0.0, linear_coefs=space.capital_cost_EUR[idx].tolist(), linear_vars=xs
+        ),
+        doc="capital cost [EUR]",
     )
     b.lifetime = pyo.Expression(
-        expr=sum(b.lifetime_cost[d] * b.x[d] for d in b.D), doc="lifetime cost [EUR]"
+        expr=eur
+        * LinearExpression(
+            constant=0.0, linear_coefs=space.lifetime_cost_EUR[idx].tolist(), linear_vars=xs
+        ),
+        doc="lifetime cost [EUR]",
     )
 
 
@@ -159,13 +162,23 @@ def _solve_point(m, solver, eps, capital_step, space):
             # accepted within HiGHS's (row-scaled) feasibility tolerance but above ε in the
             # data: exclude it by its bound and re-solve
             m.design.x[d1].setub(0)
+            solver.update_variables([m.design.x[d1]])
             excluded.append(d1)
     finally:
         for d in excluded:
             m.design.x[d].setub(1)
+        if excluded:
+            solver.update_variables([m.design.x[d] for d in excluded])
     c1, l1 = space.capital_cost_EUR[d1], space.lifetime_cost_EUR[d1]
+    cap_bound = float(c1 + max(capital_step, 1e-6 * max(1.0, abs(c1))))
+    # stage 2 can only change the answer if another design within the capital bound has a lower
+    # lifetime cost (checked on the data); skip the solve otherwise
+    feas = space.feasible
+    rivals = feas & (space.capital_cost_EUR <= cap_bound) & (space.lifetime_cost_EUR < l1)
+    if not rivals.any():
+        return d1
     m.epsilon.set_value(max(float(eps), float(l1)))
-    m.capital_cap.set_value(float(c1 + max(capital_step, 1e-6 * max(1.0, abs(c1)))))
+    m.capital_cap.set_value(cap_bound)
     m.capital_bound.activate()
     m.min_capital.deactivate()
     m.min_lifetime.activate()
@@ -208,6 +221,13 @@ def epsilon_front(space: DesignSpace, *, n_points: int | None = 20, time_limit_s
     m = build_epsilon_model(space)
     t_build = time.perf_counter() - t0
     solver = make_solver(time_limit_s=time_limit_s, mip_rel_gap=0.0, presolve=False)
+    # only parameters, activations and (explicitly pushed) bounds change between solves: skip
+    # the persistent interface's scan of all 10^4 variables and constraint bodies per solve
+    upd = solver.config.auto_updates
+    upd.check_for_new_or_removed_vars = False
+    upd.update_vars = False
+    upd.update_constraints = False
+    upd.update_named_expressions = False
     t1 = time.perf_counter()
     life = space.lifetime_cost_EUR
     feas = space.feasible
