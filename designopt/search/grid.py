@@ -10,6 +10,7 @@ grid's values (a ``step``), so an Optuna study over the copy samples the same fi
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 import itertools
 import multiprocessing as mp
 from collections.abc import Mapping, Sequence
@@ -40,10 +41,16 @@ def discretised(problem: Problem, points: int | Mapping[str, int] = 3) -> Proble
         if n == 1 or v.high == v.low:
             variables.append(dataclasses.replace(v, high=v.low, log=False, step=None))
             continue
-        step = (v.high - v.low) / (n - 1)
         if v.kind is VariableKind.INT:
-            step = max(1, round(step))
-        variables.append(dataclasses.replace(v, log=False, step=step))
+            step = max(1, round((v.high - v.low) / (n - 1)))
+            variables.append(dataclasses.replace(v, log=False, step=step))
+            continue
+        # a step with a short decimal form and the high bound it implies, so that Optuna's
+        # decimal divisibility check keeps every grid value (it would silently drop the top one)
+        d_low = Decimal(repr(float(v.low)))
+        d_step = Decimal(repr(float((v.high - v.low) / (n - 1)))).quantize(Decimal("1e-9"))
+        high = float(d_low + d_step * (n - 1))
+        variables.append(dataclasses.replace(v, log=False, step=float(d_step), high=high))
     return dataclasses.replace(
         problem,
         variables=tuple(variables),
