@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from formulations._units import unit
 from formulations.data import SECONDS_PER_YEAR, SelectionData
@@ -37,6 +38,14 @@ __all__ = [
 ]
 
 
+def _u(expression: str):
+    """A Pyomo unit as a constant factor (1.0 without pint).  Data enter the models as float
+    coefficients times such a unit rather than as indexed Params with units, which Pyomo
+    re-evaluates as expressions when handing the model to the solver."""
+    u = unit(expression)
+    return 1.0 if u is None else u
+
+
 def add_choice_block(b: pyo.Block, data: SelectionData) -> None:
     """Binary choice of exactly one candidate: ``sum_i y[i] = 1``."""
     c = data.candidates
@@ -44,13 +53,14 @@ def add_choice_block(b: pyo.Block, data: SelectionData) -> None:
     b.y = pyo.Var(
         b.I, domain=pyo.Binary, bounds=(0, 1), units=unit("1"), doc="1 if candidate i is chosen [1]"
     )
-    b.capital_cost = pyo.Param(
-        b.I,
-        initialize=dict(enumerate(c.capital_cost_EUR)),
-        units=unit("EUR"),
-        doc="installed cost of candidate i [EUR]",
-    )
     b.one = pyo.Constraint(expr=sum(b.y[i] for i in b.I) == 1, doc="exactly one heat pump")
+    b.capital = pyo.Expression(
+        expr=_u("EUR")
+        * LinearExpression(
+            constant=0.0, linear_coefs=c.capital_cost_EUR.tolist(), linear_vars=list(b.y.values())
+        ),
+        doc="installed cost of the chosen candidate [EUR]",
+    )
 
 
 def add_heat_pump_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) -> None:
@@ -59,6 +69,7 @@ def add_heat_pump_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) ->
     Variables exist only where the capacity is positive and the period has load.
     """
     c, per = data.candidates, data.periods
+    w = _u("W")
     cap = np.minimum(c.heat_capacity_W, per.load_W[None, :])
     ii, pp = np.nonzero(cap > 0)
     b.IP = pyo.Set(
@@ -67,18 +78,8 @@ def add_heat_pump_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) ->
         ordered=True,
         doc="(candidate, period) pairs that can run",
     )
-    b.capacity = pyo.Param(
-        b.IP,
-        initialize={(i, p): cap[i, p] for i, p in zip(ii, pp, strict=True)},
-        units=unit("W"),
-        doc="usable output of candidate i in period p [W]",
-    )
-    b.cop = pyo.Param(
-        b.IP,
-        initialize={(i, p): c.cop[i, p] for i, p in zip(ii, pp, strict=True)},
-        units=unit("1"),
-        doc="COP of candidate i in period p [1]",
-    )
+    b._capacity = {(i, p): float(cap[i, p]) for i, p in zip(ii.tolist(), pp.tolist(), strict=True)}
+    b._cop = {(i, p): float(c.cop[i, p]) for i, p in zip(ii.tolist(), pp.tolist(), strict=True)}
     b.q = pyo.Var(
         b.IP,
         bounds=lambda _, i, p: (0.0, float(cap[i, p])),
@@ -87,7 +88,7 @@ def add_heat_pump_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) ->
     )
     b.on = pyo.Constraint(
         b.IP,
-        rule=lambda b, i, p: b.q[i, p] <= b.capacity[i, p] * choice.y[i],
+        rule=lambda b, i, p: b.q[i, p] <= b._capacity[i, p] * w * choice.y[i],
         doc="output only from the chosen unit",
     )
     # period -> list of candidate indices, used by the balance and the energy expressions
@@ -96,7 +97,7 @@ def add_heat_pump_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) ->
         b._by_period[p].append(i)
     b.electric_power = pyo.Expression(
         pyo.RangeSet(0, per.n - 1),
-        rule=lambda b, p: sum(b.q[i, p] / b.cop[i, p] for i in b._by_period[p]),
+        rule=lambda b, p: sum(b.q[i, p] * (1.0 / b._cop[i, p]) for i in b._by_period[p]),
         doc="heat-pump electric power [W]",
     )
 
@@ -182,15 +183,6 @@ def add_borehole_block(b: pyo.Block, data: SelectionData, hp: pyo.Block) -> None
     b.cost_per_m = pyo.Param(
         initialize=sur.cost_per_m_EUR, units=unit("EUR/m"), doc="borehole cost per metre [EUR/m]"
     )
-    b.year = pyo.Param(
-        initialize=SECONDS_PER_YEAR, units=unit("s/year"), doc="seconds per year [s/a]"
-    )
-    b.duration = pyo.Param(
-        pyo.RangeSet(0, per.n - 1),
-        initialize=dict(enumerate(per.duration_s)),
-        units=unit("s/year"),
-        doc="period duration per year [s/a]",
-    )
     ground = set(np.nonzero(cand.ground_source)[0].tolist())
     b.sum_lam = pyo.Constraint(expr=sum(b.lam[j] for j in b.K) == 1, doc="convex combination")
     b.def_x = pyo.Constraint(
@@ -202,10 +194,14 @@ def add_borehole_block(b: pyo.Block, data: SelectionData, hp: pyo.Block) -> None
     )
     b.load = pyo.Constraint(
         expr=b.extraction
-        == sum(
-            b.duration[p] / b.year * hp.q[i, p] * (1 - 1 / hp.cop[i, p])
-            for (i, p) in hp.IP
-            if i in ground
+        == LinearExpression(
+            constant=0.0,
+            linear_coefs=[
+                per.duration_s[p] / SECONDS_PER_YEAR * (1.0 - 1.0 / hp._cop[i, p])
+                for (i, p) in hp.IP
+                if i in ground
+            ],
+            linear_vars=[hp.q[i, p] for (i, p) in hp.IP if i in ground],
         ),
         doc="ground extraction of the chosen ground-source unit",
     )
@@ -298,20 +294,12 @@ def build_selection_model(data: SelectionData) -> pyo.ConcreteModel:
         units=unit("1/year"),
         doc="capital recovery factor [1/a]",
     )
-    m.el_price = pyo.Param(
-        initialize=data.electricity_price_EUR_per_J
-        + data.carbon_price_EUR_per_kg * data.electricity_emission_kg_per_J,
-        units=unit("EUR/J"),
-        mutable=True,
-        doc="electricity price incl. carbon cost [EUR/J]",
-    )
     bu = data.backup
-    m.backup_price = pyo.Param(
-        initialize=bu.energy_price_EUR_per_J + data.carbon_price_EUR_per_kg * bu.emission_kg_per_J,
-        units=unit("EUR/J"),
-        mutable=True,
-        doc="back-up energy price incl. carbon cost [EUR/J]",
+    el_price = (
+        data.electricity_price_EUR_per_J
+        + data.carbon_price_EUR_per_kg * data.electricity_emission_kg_per_J
     )
+    bu_price = bu.energy_price_EUR_per_J + data.carbon_price_EUR_per_kg * bu.emission_kg_per_J
     m.choice = pyo.Block()
     add_choice_block(m.choice, data)
     m.hp = pyo.Block()
@@ -331,7 +319,7 @@ def build_selection_model(data: SelectionData) -> pyo.ConcreteModel:
         [m.balance],
         "allow more back-up: raise Backup.max_capacity_W, or add larger candidates",
     )
-    capital = sum(m.choice.capital_cost[i] * m.choice.y[i] for i in m.choice.I) + m.backup.capital
+    capital = m.choice.capital + m.backup.capital
     if data.borehole is not None and data.candidates.ground_source.any():
         m.borehole = pyo.Block()
         add_borehole_block(m.borehole, data, m.hp)
@@ -358,12 +346,16 @@ def build_selection_model(data: SelectionData) -> pyo.ConcreteModel:
             m, "gwp", [m.gwp.limit], f"raise gwp_limit={data.gwp_limit} or add low-GWP candidates"
         )
     m.capital = pyo.Expression(expr=capital, doc="capital cost [EUR]")
+    # energy cost: sum_p d_p (pi_e sum_i q_ip / COP_ip + pi_b u_p / eta) with the products of the
+    # data folded into float coefficients [EUR/(W a)] (fast hand-over to HiGHS, see
+    # docs/formulations.md "Speed")
+    hp, eta = m.hp, bu.efficiency
+    coefs = [per.duration_s[p] * el_price / hp._cop[i, p] for (i, p) in hp.IP]
+    coefs += [per.duration_s[p] * bu_price / eta for p in range(per.n)]
+    evars = [hp.q[i, p] for (i, p) in hp.IP] + [m.backup.u[p] for p in range(per.n)]
     m.energy_cost = pyo.Expression(
-        expr=sum(
-            m.duration[p]
-            * (m.el_price * m.hp.electric_power[p] + m.backup_price * m.backup.energy_rate[p])
-            for p in m.P
-        ),
+        expr=_u("EUR/(W*year)")
+        * LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=evars),
         doc="annual energy and carbon cost [EUR/a]",
     )
     m.annualised_cost = pyo.Objective(
