@@ -740,11 +740,13 @@ def required_length(
     H_min: float = 10.0,
     H_max: float = 500.0,
     xtol_m: float = 0.1,
+    max_iter: int | None = None,
 ) -> float:
     """Shortest ``borehole_length_m`` [m] at which ``design`` (other values as given) keeps the
     fluid within the ``[ground]`` limits, with the coupled simulation (Brent's method on
     :func:`fluid_margin_K`, which falls with the length).
 
+    ``max_iter=1``: the one-pass approximation (to measure the coupling error).
     Returns ``H_min`` if even that meets the limits; raises
     :class:`~designopt.errors.InfeasibleDesignError` if ``H_max`` does not.
     """
@@ -754,7 +756,8 @@ def required_length(
 
     def margin(H: float) -> float:
         return fluid_margin_K(
-            simulate_ground_design({**design, "borehole_length_m": H}, case), table
+            simulate_ground_design({**design, "borehole_length_m": H}, case, max_iter=max_iter),
+            table,
         )
 
     hi = margin(H_max)

@@ -283,3 +283,12 @@ def test_cli_run_ground_end_to_end(tmp_path):
     for name, var in ds.variables.items():
         assert "units" in var.attrs and "long_name" in var.attrs, name
     assert ds.attrs["case_fingerprint"] == load_case(TINY_GROUND).fingerprint()
+
+
+def test_case_study_loads():
+    case = load_case(
+        Path(__file__).resolve().parents[1] / "casestudies" / "gshp_hybrid" / "case.toml"
+    )
+    assert case.source.type.value == "hybrid"
+    assert {"borehole_length_m", "switchover_temperature_degC"} <= set(case.space)
+    assert "fluid_temperature" in case.optimisation.constraints
