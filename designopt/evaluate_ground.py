@@ -64,6 +64,8 @@ __all__ = [
 
 #: Temperature scale of the ``fluid_temperature`` constraint [K]: (limit - extreme) / 10 K.
 FLUID_SCALE_K = 10.0
+#: Share of the annual heat demand allowed unmet by heat pump + back-up (``unmet_load``) [1].
+UNMET_ALLOWED = 0.001
 #: Degradation coefficient of on/off cycling below the minimum speed (EN 14825) [1].
 CDH = 0.9
 #: Default plate-evaporator area of ground/water units when not a design variable [m2].
@@ -291,11 +293,6 @@ def check_ground_case(case: Case) -> None:
                 "constraint 'noise' and [[noise.receivers]] do not apply to source.type='ground' "
                 "(the unit stands indoors, no outdoor fan); remove them, or use 'hybrid'"
             )
-    if "unmet_load" in case.optimisation.constraints:
-        raise ConfigurationError(
-            "constraint 'unmet_load' is not available for ground cases yet; valid: "
-            "['capacity', 'charge', 'fluid_temperature', 'gwp', 'noise' (hybrid)]"
-        )
     if case.site.weather_file is not None:
         path = _weather_path(case)
         if not path.is_file():
@@ -1038,6 +1035,9 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
         )
     if "fluid_temperature" in cons:
         constraints["fluid_temperature"] = margin / FLUID_SCALE_K
+    if "unmet_load" in cons:  # beyond heat pump + installed back-up, scaled by the 0.1 % allowed
+        unmet_share = metrics["annual_unmet_by_backup_kWh"] / max(heat_kWh, 1e-9)
+        constraints["unmet_load"] = (unmet_share - UNMET_ALLOWED) / UNMET_ALLOWED
     return Evaluation(
         objectives={k: objectives[k] for k in case.optimisation.objectives},
         constraints=constraints,

@@ -292,3 +292,23 @@ def test_case_study_loads():
     assert case.source.type.value == "hybrid"
     assert {"borehole_length_m", "switchover_temperature_degC"} <= set(case.space)
     assert "fluid_temperature" in case.optimisation.constraints
+
+
+def test_unmet_load_constraint(ground_case):
+    """Hourly shortfall beyond heat pump + installed back-up, as the share of the demand."""
+    from designopt.evaluate_ground import evaluate_ground
+
+    case = ground_case.model_copy(
+        update={
+            "optimisation": ground_case.optimisation.model_copy(
+                update={"constraints": ("unmet_load", "capacity")}
+            )
+        }
+    )
+    small = evaluate_ground({**DESIGN, "backup_kW": 0.0}, case)
+    big = evaluate_ground({**DESIGN, "backup_kW": 4.0}, case)
+    m = small.metrics
+    share = m["annual_unmet_by_backup_kWh"] / m["annual_heat_kWh"]
+    assert small.constraints["unmet_load"] == pytest.approx((share - 0.001) / 0.001, rel=1e-9)
+    assert big.metrics["annual_unmet_by_backup_kWh"] < m["annual_unmet_by_backup_kWh"]
+    assert big.constraints["unmet_load"] <= small.constraints["unmet_load"]
