@@ -19,7 +19,8 @@ source temperature fed back to the COP:
 4. ground load of an hour = heat delivered by the heat pump in ground mode minus its compressor
    electricity (first law around the unit; the brine pump is not counted as heat);
 5. mean fluid temperature of the borefield over the lifetime by exact hourly superposition
-   (:func:`designopt.ground.simulate_hourly`, FFT, g-function family cached on disk); heat-pump
+   (as :func:`designopt.ground.simulate_hourly`: FFT, g-function family cached on disk, its
+   spectrum cached in memory); heat-pump
    inlet temperature ``T_f + Q / (2 m cp)``;
 6. fixed point: steps 3-5 are repeated with the new inlet temperatures until they change by
    less than ``ground.coupling_tol_K`` (0.05 K default; 3-5 iterations).  The last change is
@@ -532,13 +533,35 @@ def _resistance(table: GroundTable, m_flow_total: float, n: int):
 
 
 @functools.lru_cache(maxsize=8)
-def _g_steps(borefield, alpha: float, years: int) -> np.ndarray:
+def _g_spectrum(borefield, alpha: float, years: int) -> tuple[int, np.ndarray]:
+    """FFT length and real spectrum of the field's g-function at the end of every hour of the
+    lifetime (cached: the coupling passes and designs of equal length share it)."""
+    from scipy import fft
+
     from designopt.ground import family_for
 
-    t_end = 3600.0 * np.arange(1, _HOURS * years + 1)
+    nt = _HOURS * years
+    t_end = 3600.0 * np.arange(1, nt + 1)
     g = family_for(borefield).at_times(borefield.H, t_end, alpha)
-    g.setflags(write=False)
-    return g
+    m = fft.next_fast_len(2 * nt - 1, real=True)
+    spec = fft.rfft(g, m)
+    spec.setflags(write=False)
+    return m, spec
+
+
+def _mean_fluid(net: np.ndarray, *, spectrum, borefield, ground, r_b_star: float) -> np.ndarray:
+    """Hourly mean fluid temperature [K] under the lifetime net extraction ``net`` [W]: the
+    superposition of :func:`designopt.ground.simulate_hourly` (Eskilson's step response, FFT
+    convolution) with the cached g spectrum; the tests check it against that function."""
+    from scipy import fft
+
+    m, spec = spectrum
+    nh = borefield.n_boreholes * borefield.H
+    resp = fft.irfft(fft.rfft(np.diff(net, prepend=0.0), m) * spec, m)[: net.size]
+    t_wall = ground.t_ground(H=borefield.H, D=borefield.D) - resp / (
+        2.0 * math.pi * ground.conductivity * nh
+    )
+    return t_wall - net / nh * r_b_star
 
 
 # ------------------------------------------------------------------------------ simulation
@@ -594,7 +617,7 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
     ``max_iter=1`` gives the one-pass approximation (COP at the undisturbed ground
     temperature, no feedback) used to measure the coupling error.
     """
-    from designopt.ground import Ground, HourlyLoads, borehole_resistance, simulate_hourly
+    from designopt.ground import Ground, borehole_resistance
     from designopt.seasonal.defrost import defrost_factors
 
     table = ground_table(case)
@@ -649,7 +672,7 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
     rb = borehole_resistance(
         _resistance(table, m_flow, bf.n_boreholes), borefield=bf, ground=ground
     )
-    g = _g_steps(bf, ground.diffusivity, years)
+    spectrum = _g_spectrum(bf, ground.diffusivity, years)
     tg = ground.t_ground(H=bf.H, D=bf.D)
 
     n = _HOURS * years
@@ -673,14 +696,8 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
         q, e, run = _operate(pm_g, demand_L[idx], np.maximum(t_inlet[idx], t_floor), flow_L[idx])
         q_g[idx], e_g[idx], run_g[idx] = q, e, run
         net = q_g - e_g
-        temps = simulate_hourly(
-            borefield=bf,
-            ground=ground,
-            loads=HourlyLoads(net=net, years=years),
-            r_b_star=rb,
-            g=lambda _H, _t: g,
-        )
-        new = temps.t_fluid + net / mc2
+        t_fluid = _mean_fluid(net, spectrum=spectrum, borefield=bf, ground=ground, r_b_star=rb)
+        new = t_fluid + net / mc2
         last, change = change, float(np.max(np.abs(new - t_inlet)))
         if change > last:  # not contracting: under-relax
             relax = max(0.25, 0.5 * relax)
@@ -703,7 +720,7 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
         ground_load=net,
         backup=np.clip(demand - heat_hp, 0.0, None),
         on_ground=on_ground,
-        t_fluid=temps.t_fluid,
+        t_fluid=t_fluid,
         t_inlet=t_inlet,
         t_air=np.tile(t_air, years),
         t_flow=np.tile(flow1, years),
