@@ -300,6 +300,7 @@ def check_ground_case(case: Case) -> None:
             raise ConfigurationError(
                 f"site.weather_file={case.site.weather_file!r} does not exist (looked for {path})"
             )
+        _case_year(case)  # reads and checks the year (cached for the evaluations)
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -326,7 +327,8 @@ def _year(
     t_air = np.asarray(ds["t_air"].values, float)
     if t_air.size != _HOURS:
         raise ConfigurationError(
-            f"the weather year has {t_air.size} hours; the ground study needs 8760 (no leap day)"
+            f"site.weather_file={weather_file!r} has {t_air.size} hours; the ground study needs "
+            "a whole year of 8760 hours (no leap day)"
         )
     rh = np.asarray(ds["rh"].values, float) if "rh" in ds else np.full(_HOURS, 0.85)
     line = HeatLoadLine(design_load_W=load_W, t_design_K=t_design_K)

@@ -343,3 +343,13 @@ def test_ground_only_length_agrees_with_the_coupled_sizing_of_designopt_ground(h
         assert res.H == pytest.approx(H, rel=tol_pct / 100), method
         spf = run.heat_hp.sum() / run.electric_hp.sum()
         assert coupled.seasonal_cop == pytest.approx(spf, rel=0.02), method
+
+
+def test_weather_file_must_exist_and_cover_a_year():
+    data = _mapping(TINY_GROUND)
+    data["site"] = {"weather_file": "nowhere.epw"}
+    with pytest.raises(ConfigurationError, match=r"site.weather_file='nowhere.epw' does not exist"):
+        case_from_mapping(data, base_dir=DATA)
+    data["site"] = {"weather_file": "../epw_chicago_tmy3_jan01-03.epw"}  # three days
+    with pytest.raises(ConfigurationError, match=r"has 72 hours; the ground study needs"):
+        case_from_mapping(data, base_dir=DATA)
