@@ -101,6 +101,10 @@ def test_fingerprint_ignores_budget_but_not_physics():
         ),
         ({"optimisation__constraints": ["gwp"]}, r"constraint 'gwp' needs policy.gwp_cap"),
         (
+            {"optimisation__constraints": ["fluid_temperature"]},
+            r"\['fluid_temperature'\] need the hourly ground/hybrid simulation",
+        ),
+        (
             {"source__type": "ground"},
             r"source.type='ground' needs a \[ground\] table with at least conductivity_W_per_mK",
         ),
