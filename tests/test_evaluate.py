@@ -193,3 +193,43 @@ def test_quiet_mode_costs_capacity_and_efficiency(case):
     assert m["annual_electricity_kWh"] >= base.metrics["annual_electricity_kWh"] - 1e-9
     # MCS 020(a) judges the full L_WA, never the quiet mode
     assert q.constraints["noise"] == pytest.approx(base.constraints["noise"])
+
+
+def test_cli_front_enumerates_the_case_grid(tmp_path, capsys):
+    """``designopt front CASE --exact`` without --designs enumerates the case's grid, and the
+    exact front equals the brute-force non-dominated set of the feasible grid designs."""
+    from designopt.search import non_dominated_mask
+
+    text = TINY.read_text().replace("distance_m = 5.0", "distance_m = 15.0")
+    case_file = tmp_path / "tiny15.toml"
+    case_file.write_text(text)
+    out = tmp_path / "front" / "front.nc"
+    assert (
+        main(
+            [
+                "front",
+                str(case_file),
+                "--exact",
+                "--grid-points",
+                "3",
+                "--points",
+                "all",
+                "--out",
+                str(out),
+                "--no-plot",
+                "--workers",
+                "1",
+            ]
+        )
+        == 0
+    )
+    grid = load(out.parent / "designs_grid3.nc")
+    assert grid.sizes["trial"] == 27
+    feas = grid.feasible.values
+    pts = np.column_stack([grid.capital_cost.values[feas], grid.net_present_cost.values[feas]])
+    brute = pts[non_dominated_mask(pts)]
+    import xarray as xr
+
+    front = xr.load_dataset(out)
+    exact = np.column_stack([front.capital_cost.values, front.lifetime_cost.values])
+    assert sorted(map(tuple, np.round(exact, 6))) == sorted(set(map(tuple, np.round(brute, 6))))

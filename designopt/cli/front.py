@@ -20,8 +20,15 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--designs",
         type=Path,
-        required=True,
-        help="evaluated discretised designs: results.nc (dim trial) or CSV",
+        default=None,
+        help="evaluated discretised designs: results.nc (dim trial) or CSV; default: enumerate"
+        " the case's design space on a grid of --grid-points values per numeric variable",
+    )
+    p.add_argument(
+        "--grid-points", type=int, default=3, help="grid values per numeric variable (default 3)"
+    )
+    p.add_argument(
+        "--workers", type=int, default=2, help="processes for the grid enumeration (default 2)"
     )
     p.add_argument("--capital", default="capital_cost", help="capital-cost column")
     p.add_argument("--lifetime", default="net_present_cost", help="lifetime-cost column")
@@ -54,6 +61,31 @@ def _table(path: Path):
     return xr.load_dataset(path)
 
 
+def _enumerate(args: argparse.Namespace, case) -> Path:
+    """Evaluate every design of the case's space on a grid; write and return the results file."""
+    import time
+
+    from designopt.case import load_case
+    from designopt.evaluate import build_problem
+    from designopt.results import from_records, write_atomic
+    from designopt.search.grid import discretised, enumerate_designs, grid_designs
+
+    problem = discretised(build_problem(load_case(args.case)), args.grid_points)
+    designs = grid_designs(problem)
+    print(
+        f"designopt front: enumerating {len(designs)} designs ({args.grid_points} values per numeric variable)"
+    )
+    t0 = time.perf_counter()
+    ds = from_records(enumerate_designs(problem, designs, workers=args.workers), problem)
+    out = (
+        args.out.parent if args.out else Path("results") / case.name
+    ) / f"designs_grid{args.grid_points}.nc"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(ds, out)
+    print(f"  {int(ds.feasible.sum())} feasible in {time.perf_counter() - t0:.0f} s -> {out}")
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     import hashlib
     import json
@@ -75,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigurationError(
                 f"--points {args.points!r} must be an integer >= 2 or 'all'"
             ) from None
+    if args.designs is None:
+        args.designs = _enumerate(args, case)
     space = design_space_from_table(
         _table(args.designs), capital=args.capital, lifetime=args.lifetime
     )
