@@ -186,4 +186,6 @@ def test_second_law_and_balance_property(fluid, t_evap_K, lift_K, superheat_K, s
     t_hi, t_lo = t_cond_K - subcool_K, t_evap_K + superheat_K
     assert c.cop_heating <= t_hi / (t_hi - t_lo) * (1 + 1e-9)
     assert c.q_cond_J_kg == pytest.approx(c.q_evap_J_kg + c.w_J_kg, rel=1e-12)
-    assert c.t_discharge_K > t_cond_K
+    # dry fluids (R1234yf, R600a ...) compressed isentropically from saturated vapour can end on
+    # or inside the dome: the discharge is then at the condensing temperature, never below it
+    assert c.t_discharge_K >= t_cond_K - 1e-9
