@@ -13,8 +13,10 @@ listed in :data:`VARIABLES`.  See ``docs/case-files.md``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -178,12 +180,22 @@ def check_case(case: Case) -> None:
         raise ConfigurationError(
             "constraint 'gwp' needs policy.gwp_cap (e.g. 150 for the F-gas ban)"
         )
+    if src == SourceType.AIR.value and case.site.weather_file is not None:
+        path = weather_path(case)
+        if not path.is_file():
+            raise ConfigurationError(
+                f"site.weather_file={case.site.weather_file!r} does not exist (looked for {path})"
+            )
+        _weather(str(path))  # read and check it once (DataFormatError names the problem)
     if src == SourceType.AIR.value:
-        hourly_only = {"unmet_load", "fluid_temperature"} & set(case.optimisation.constraints)
+        hourly_only = {"fluid_temperature"} & set(case.optimisation.constraints)
+        if case.site.weather_file is None and "unmet_load" in case.optimisation.constraints:
+            hourly_only.add("unmet_load")
         if hourly_only:
             raise ConfigurationError(
-                f"constraint(s) {sorted(hourly_only)} need the hourly ground/hybrid simulation; for"
-                f" source.type='air' valid: {sorted(set(CONSTRAINTS) - {'unmet_load', 'fluid_temperature'})}"
+                f"constraint(s) {sorted(hourly_only)} need an hourly simulation: 'fluid_temperature' a"
+                " ground or hybrid source, 'unmet_load' a site.weather_file for air sources; valid here:"
+                f" {sorted(set(CONSTRAINTS) - hourly_only)}"
             )
 
 
@@ -380,6 +392,89 @@ def _speed_capped(arrays, cap: float):
     )
 
 
+#: Share of the annual heat demand allowed to go unmet before the ``unmet_load`` constraint bites.
+UNMET_TOLERANCE = 1e-3
+
+
+@functools.lru_cache(maxsize=4)
+def _weather(path: str):
+    from designopt.io.epw import read_epw
+
+    ds = read_epw(path)
+    if ds.sizes["time"] != 8760:
+        raise ConfigurationError(
+            f"site.weather_file={path!r} has {ds.sizes['time']} hours; the design study needs a whole"
+            " year of 8760 hourly records (annual energy and cost)"
+        )
+    return ds
+
+
+def weather_path(case: Case) -> Path:
+    """The case's EPW file (relative paths are relative to the case file)."""
+    p = Path(case.site.weather_file)
+    return p if p.is_absolute() else Path(case.base_dir) / p
+
+
+def _hourly_air(
+    pmap, case: Case, *, load_W: float, t_design_K: float, backup_W: float, quiet_cap: float
+) -> dict[str, float]:
+    """Hourly year on the case's EPW weather (``designopt.seasonal.hourly.simulate``): load line
+    of the design load, weather-compensated flow of the emitter preset, electric back-up of the
+    design's size.  In quiet mode the night hours (22:00-07:00) run on the speed-capped map;
+    hours are independent (no storage), so combining the two runs hour by hour is exact."""
+    from designopt.seasonal.building import HeatingCurve, HeatLoadLine
+    from designopt.seasonal.hourly import simulate
+
+    weather = _weather(str(weather_path(case)))
+    building = HeatLoadLine(design_load_W=load_W, t_design_K=t_design_K)
+    curve = (
+        HeatingCurve.underfloor()
+        if case.building.emitter.value == "underfloor"
+        else HeatingCurve.radiator()
+    )
+    day = simulate(pmap, weather, building, curve, backup_W=backup_W).data
+    data = day
+    if math.isfinite(quiet_cap):
+        sp = pmap["speed"].values
+        capped = pmap.interp(speed=np.append(sp[sp < quiet_cap - 1e-12], quiet_cap))
+        capped.attrs = {**pmap.attrs, "speed_max": float(quiet_cap)}
+        night_run = simulate(capped, weather, building, curve, backup_W=backup_W).data
+        hour = day["time"].dt.hour
+        night = (hour >= 22) | (hour < 7)
+        data = xr_where(night, night_run, day)
+    dt_J = 3600.0 * float(day.attrs.get("time_step_h", 1.0))
+    tot = {
+        k: float(data[k].sum()) * dt_J
+        for k in (
+            "electricity",
+            "electricity_backup",
+            "space_load",
+            "dhw_load",
+            "unmet",
+            "heat_hp",
+            "heat_backup",
+            "defrost_heat",
+        )
+    }
+    load_J = tot["space_load"] + tot["dhw_load"]
+    return {
+        "electricity_J": tot["electricity"],
+        "electricity_backup_J": tot["electricity_backup"],
+        "load_J": load_J,
+        "unmet_J": tot["unmet"],
+        "spf_h3": (tot["heat_hp"] - tot["defrost_heat"] + tot["heat_backup"]) / tot["electricity"],
+        "hours_backup": float((data["heat_backup"] > 1e-9).sum())
+        * float(day.attrs.get("time_step_h", 1.0)),
+    }
+
+
+def xr_where(cond, a, b):
+    """Element-wise choice between two hourly Datasets of the same shape."""
+    import xarray as xr
+
+    return xr.where(cond, a, b, keep_attrs=True)
+
+
 def _highest_running(values: np.ndarray) -> float:
     """Value at the highest speed that runs inside the envelope (the controller's speed limit), or NaN."""
     ok = np.flatnonzero(np.isfinite(values))
@@ -480,6 +575,16 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
     else:
         season = {app: _SeasonMix.mix(day[app], day[app], 0.0) for app in (35, 55)}
     s = season[application]
+    hourly = None
+    if case.site.weather_file is not None:
+        hourly = _hourly_air(
+            pmap,
+            case,
+            load_W=load_W,
+            t_design_K=t_design_K,
+            backup_W=float(values["backup_kW"]) * 1e3,
+            quiet_cap=quiet_cap,
+        )
 
     liq_c = state_tq(ref.coolprop_name, T=t_cond, q=0.0)
     vap_c = state_tq(ref.coolprop_name, T=t_cond, q=1.0)
@@ -518,8 +623,14 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         target_year=econ.cost_base_year,
     )
     capital = float(cap.total)
-    elec_kWh = s.electricity_J / 3.6e6
-    heat_kWh = s.heat_J / 3.6e6
+    if hourly is None:
+        elec_kWh = s.electricity_J / 3.6e6
+        heat_kWh = s.heat_J / 3.6e6
+        backup_kWh = s.backup_J / 3.6e6
+    else:
+        elec_kWh = hourly["electricity_J"] / 3.6e6
+        heat_kWh = (hourly["load_J"] - hourly["unmet_J"]) / 3.6e6
+        backup_kWh = hourly["electricity_backup_J"] / 3.6e6
     em = economics.tewi(
         charge_kg=charge_kg,
         gwp=ref.gwp100,
@@ -568,7 +679,7 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         "cop_A7W35": cop_a7,
         "annual_heat_kWh": heat_kWh,
         "annual_electricity_kWh": elec_kWh,
-        "annual_backup_kWh": s.backup_J / 3.6e6,
+        "annual_backup_kWh": backup_kWh,
         "charge_kg": charge_kg,
         "charge_limit_kg": charge_limit_kg,
         "gwp": ref.gwp100,
@@ -610,6 +721,12 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         metrics["noise_margin_dB"] = float(margin.max())
         if "noise" in case.optimisation.constraints:
             constraints["noise"] = float(np.max(margin / limit_r))
+    if hourly is not None:
+        metrics["spf_h3"] = hourly["spf_h3"]
+        metrics["unmet_share"] = hourly["unmet_J"] / hourly["load_J"]
+        metrics["hours_backup"] = hourly["hours_backup"]
+        if "unmet_load" in case.optimisation.constraints:
+            constraints["unmet_load"] = (metrics["unmet_share"] - UNMET_TOLERANCE) / UNMET_TOLERANCE
     if "capacity" in case.optimisation.constraints:
         constraints["capacity"] = (load_W - (cap_design + backup_W)) / load_W
     if "charge" in case.optimisation.constraints:

@@ -102,7 +102,7 @@ def test_fingerprint_ignores_budget_but_not_physics():
         ({"optimisation__constraints": ["gwp"]}, r"constraint 'gwp' needs policy.gwp_cap"),
         (
             {"optimisation__constraints": ["fluid_temperature"]},
-            r"\['fluid_temperature'\] need the hourly ground/hybrid simulation",
+            r"\[.fluid_temperature.\] need an hourly simulation",
         ),
         (
             {"source__type": "ground"},

@@ -233,3 +233,62 @@ def test_cli_front_enumerates_the_case_grid(tmp_path, capsys):
     front = xr.load_dataset(out)
     exact = np.column_stack([front.capital_cost.values, front.lifetime_cost.values])
     assert sorted(map(tuple, np.round(exact, 6))) == sorted(set(map(tuple, np.round(brute, 6))))
+
+
+def _year_epw(path: Path) -> Path:
+    """A full-year EPW built from the 3-day Chicago TMY3 excerpt in tests/data (its hours
+    repeated through the calendar; the dates are rewritten, the weather values are real)."""
+    import calendar
+
+    lines = (DATA / "epw_chicago_tmy3_jan01-03.epw").read_text(encoding="latin-1").splitlines()
+    header, rows = lines[:8], [r.split(",") for r in lines[8:]]
+    header[7] = "DATA PERIODS,1,1,Data,Sunday, 1/ 1,12/31"
+    out, k = [], 0
+    for month in range(1, 13):
+        for day in range(1, calendar.monthrange(2001, month)[1] + 1):
+            for hour in range(1, 25):
+                r = list(rows[k % len(rows)])
+                r[1], r[2], r[3] = str(month), str(day), str(hour)
+                out.append(",".join(r))
+                k += 1
+    path.write_text("\n".join(header + out) + "\n", encoding="latin-1")
+    return path
+
+
+def test_weather_file_runs_the_hourly_year(tmp_path):
+    """With an EPW file the annual energy comes from the hourly simulation on the map; the
+    hourly heat balance closes (heat pump + back-up + unmet = demand) and unmet_load is a
+    constraint."""
+    epw = _year_epw(tmp_path / "year.epw")
+    text = TINY.read_text().replace(
+        "[building]", f'[site]\nweather_file = "{epw.name}"\n\n[building]'
+    )
+    text = text.replace(
+        'constraints = ["noise", "capacity", "charge"]',
+        'constraints = ["noise", "capacity", "charge", "unmet_load"]',
+    )
+    (tmp_path / "case.toml").write_text(text)
+    case = load_case(tmp_path / "case.toml")
+    ev = evaluate({"evaporator_area_m2": 40.0, "swept_volume_cm3": 50.0, "backup_kW": 4.0}, case)
+    m = ev.metrics
+    assert 1.0 < m["spf_h3"] < 6.0
+    assert "unmet_load" in ev.constraints
+    # a January-like year (-12 .. 0 degC all year) needs far more heat than the EN 14825 season
+    assert m["annual_heat_kWh"] > 6.0 * 2066
+    assert m["annual_heat_kWh"] / m["annual_electricity_kWh"] == pytest.approx(
+        m["spf_h3"], rel=0.02
+    )
+
+
+def test_short_weather_file_is_refused(tmp_path):
+    import shutil
+
+    shutil.copy(DATA / "epw_chicago_tmy3_jan01-03.epw", tmp_path / "short.epw")
+    text = TINY.read_text().replace(
+        "[building]", '[site]\nweather_file = "short.epw"\n\n[building]'
+    )
+    (tmp_path / "case.toml").write_text(text)
+    with pytest.raises(
+        ConfigurationError, match="has 72 hours; the design study needs a whole year"
+    ):
+        load_case(tmp_path / "case.toml")
