@@ -76,6 +76,12 @@ class Building(_Model):
 
 class Source(_Model):
     type: SourceType = SourceType.AIR
+    water_temperature_degC: float = Field(
+        10.0,
+        ge=1,
+        le=30,
+        description="inlet temperature of a water source (well, river, lake) [degC]",
+    )
 
 
 class Receiver(_Model):

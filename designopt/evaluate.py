@@ -89,7 +89,7 @@ VARIABLES: dict[str, VariableInfo] = {
 }
 
 #: Compressor nominal speed when not a design variable [Hz].
-_T_SINK_GRID_DEGC = np.array([24.0, 30.0, 36.0, 42.0, 48.0, 54.0, 58.0])
+_T_SINK_GRID_DEGC = np.array([20.0, 24.0, 30.0, 36.0, 42.0, 48.0, 54.0, 58.0])
 _SPEED_POINTS = 5
 
 METRIC_UNITS = {
@@ -170,10 +170,21 @@ def check_case(case: Case) -> None:
                 f"source.type={src!r} is not yet supported by the design study; valid: ['air']"
             )
         check_ground_case(case)
-    elif src != SourceType.AIR.value:
-        raise ConfigurationError(
-            f"source.type={src!r} is not yet supported by the design study; valid: ['air', 'ground', 'hybrid']"
-        )
+    elif src == SourceType.WATER.value:
+        if (
+            case.noise.receivers
+            or "noise" in case.optimisation.constraints
+            or case.noise.quiet_mode_dBA
+        ):
+            raise ConfigurationError(
+                "noise receivers, the 'noise' constraint and quiet mode do not apply to"
+                " source.type='water' (an indoor unit without outdoor fan); remove them"
+            )
+        if case.site.weather_file is not None:
+            raise ConfigurationError(
+                "site.weather_file is not used for source.type='water' (constant water temperature);"
+                " remove it"
+            )
     if "noise" in case.optimisation.constraints and not case.noise.receivers:
         raise ConfigurationError("constraint 'noise' needs at least one [[noise.receivers]] entry")
     if "gwp" in case.optimisation.constraints and case.policy.gwp_cap is None:
@@ -229,6 +240,8 @@ def _check_value(name: str, value: Any, where: str) -> None:
 def resolve(params: dict[str, Any], case: Case) -> dict[str, Any]:
     """All design-variable values: ``params`` over ``case.fixed`` over defaults."""
     out = {k: v.default for k, v in VARIABLES.items() if case.source.type.value in v.sources}
+    if case.source.type is SourceType.WATER:
+        out["evaporator_area_m2"] = 1.5  # a brazed plate, not an air coil
     out.update(case.fixed)
     out.update(params)
     return out
@@ -269,14 +282,21 @@ def heat_pump_design(values: dict[str, Any], case: Case):
     from designopt.cycle import Compressor, Fan, HeatExchanger, HeatPumpDesign, HXKind
 
     area = float(values["evaporator_area_m2"])
-    fan = Fan(
-        air_flow_m3_s=area * float(values["air_flow_per_area_m3_s_m2"]),
-        diameter_m=float(values["fan_diameter_m"]),
-    )
+    water = case.source.type is SourceType.WATER
+    if water:
+        fan = None
+        evaporator = HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=area)
+    else:
+        fan = Fan(
+            air_flow_m3_s=area * float(values["air_flow_per_area_m3_s_m2"]),
+            diameter_m=float(values["fan_diameter_m"]),
+        )
+        evaporator = HeatExchanger(kind=HXKind.FINNED_COIL, area_m2=area)
     return HeatPumpDesign(
         refrigerant=str(values["refrigerant"]),
-        source_type="air",
-        evaporator=HeatExchanger(kind=HXKind.FINNED_COIL, area_m2=area),
+        source_type="water" if water else "air",
+        source_flow_kg_s=float(values["source_flow_kg_s"]) if water else None,
+        evaporator=evaporator,
         condenser=HeatExchanger(
             kind=HXKind.BRAZED_PLATE, area_m2=float(values["condenser_area_m2"])
         ),
@@ -294,16 +314,23 @@ def heat_pump_design(values: dict[str, Any], case: Case):
 
 
 def map_grid(case: Case, design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The performance-map grid of the study [K, K, 1]: source from 2 K below the colder of the
-    design temperature and the season's lowest bin up to 18 degC in 3 K steps; sink 24-58 degC
-    (both EN 14825 applications); five speeds from minimum to maximum.  Linear interpolation on
-    this grid changes SCOP by a median 0.2 % against a 1.5 K x 2 K x 9-speed grid (worst cases,
-    at the edge of the compressor envelope, up to 12 %, pessimistic in the cases measured)."""
+    """The performance-map grid of the study [K, K, 1].
+
+    Source: from 2 K below the colder of the design temperature and the season's lowest bin up
+    to 18 degC in 3 K steps (water sources: 6 K around the water temperature and W10).  Sink:
+    20-58 degC, both EN 14825 applications down to the mildest bin.  Speed: five values from
+    minimum to maximum.  Linear interpolation on this grid changes SCOP by a median 0.2 %
+    against a 1.5 K x 2 K x 9-speed grid (worst cases, at the edge of the compressor envelope,
+    up to 12 %, pessimistic in the cases measured)."""
     t_low = (
         min(case.design_temperature_degC, -10.0 if case.site.climate.value != "colder" else -22.0)
         - 2.0
     )
     t_source = np.arange(t_low, 18.1, 3.0) + ZERO_CELSIUS_K
+    if case.source.type is SourceType.WATER:
+        # around the water temperature and the EN 14825 rating inlet (W10)
+        t_w = case.source.water_temperature_degC
+        t_source = np.arange(min(t_w, 10.0) - 6.0, max(t_w, 10.0) + 6.1, 3.0) + ZERO_CELSIUS_K
     t_sink = _T_SINK_GRID_DEGC + ZERO_CELSIUS_K
     c = design.compressor
     speed = np.linspace(c.speed_min, c.speed_max, _SPEED_POINTS)
@@ -513,34 +540,49 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
     pmap = performance_map(hp, *map_grid(case, hp))
     arrays = MapArrays.from_dataset(pmap)
     c = hp.compressor
+    water = case.source.type is SourceType.WATER
+    # rating source temperature: A7 for air, the EN 14825 W10 inlet for water sources
+    t_rate = 283.15 if water else 280.15
+    t_src_design = case.source.water_temperature_degC + ZERO_CELSIUS_K if water else t_design_K
     # capacity at the design point: the highest speed inside the envelope (0 if none runs there;
     # the back-up heater must then carry the design load)
-    cap_design = _highest_running(_at_speeds(pmap, "heat_output", t_design_K, t_flow_K))
+    cap_design = _highest_running(_at_speeds(pmap, "heat_output", t_src_design, t_flow_K))
     cap_design = 0.0 if not math.isfinite(cap_design) else cap_design
-    heat_a7 = _interp_map(pmap, "heat_output", 280.15, 308.15, 1.0)
-    cop_a7 = _interp_map(pmap, "cop", 280.15, 308.15, 1.0)
+    heat_a7 = _interp_map(pmap, "heat_output", t_rate, 308.15, 1.0)
+    cop_a7 = _interp_map(pmap, "cop", t_rate, 308.15, 1.0)
     # sound power at the highest speed that runs at A7/W55 (EN 12102-1 rating point); a unit
     # whose envelope stops short of W55 at A7 (e.g. discharge temperature) is rated at the
     # largest compressor power it runs at A7 over the map's flow temperatures
-    comp_power_max = _highest_running(_at_speeds(pmap, "compressor_power", 280.15, 328.15))
+    comp_power_max = _highest_running(_at_speeds(pmap, "compressor_power", t_rate, 328.15))
     if not math.isfinite(comp_power_max):
         at_a7 = [
-            _at_speeds(pmap, "compressor_power", 280.15, float(tk)) for tk in pmap["t_sink"].values
+            _at_speeds(pmap, "compressor_power", t_rate, float(tk)) for tk in pmap["t_sink"].values
         ]
         finite = np.concatenate([a[np.isfinite(a)] for a in at_a7])
         comp_power_max = float(finite.max()) if finite.size else math.nan
-    t_evap = _interp_map(pmap, "t_evap", 280.15, 308.15, 1.0)
-    t_cond = _interp_map(pmap, "t_cond", 280.15, 308.15, 1.0)
+    t_evap = _interp_map(pmap, "t_evap", t_rate, 308.15, 1.0)
+    t_cond = _interp_map(pmap, "t_cond", t_rate, 308.15, 1.0)
     if not all(math.isfinite(x) for x in (heat_a7, comp_power_max, t_evap, t_cond)):
         raise OperatingPointError(
-            "the design has no operating point inside its envelope at A7/W35 (nominal speed)"
+            "the design has no operating point inside its envelope at "
+            + ("W10/W35" if water else "A7/W35")
+            + " (nominal speed)"
         )
-    lw = noise.outdoor_unit_sound_power(
-        volume_flow_m3_s=hp.fan.air_flow_m3_s,
-        compressor_power_W=comp_power_max,
-        fan_diameter_m=hp.fan.diameter_m,
-        compressor_type=str(values["compressor_type"]),
-    )
+    if water:
+        # an indoor unit: the compressor behind its casing is the only source
+        lc = float(
+            noise.compressor_sound_power(
+                power_W=comp_power_max, compressor_type=str(values["compressor_type"])
+            )
+        )
+        lw = {"total": lc, "fan": -np.inf, "compressor": lc}
+    else:
+        lw = noise.outdoor_unit_sound_power(
+            volume_flow_m3_s=hp.fan.air_flow_m3_s,
+            compressor_power_W=comp_power_max,
+            fan_diameter_m=hp.fan.diameter_m,
+            compressor_type=str(values["compressor_type"]),
+        )
     lwa = float(lw["total"])
 
     climate = case.site.climate.value
@@ -614,7 +656,8 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         compressor_displacement_m3_s=c.displacement_m3_s,
         evaporator_area_m2=hp.evaporator.area_m2,
         condenser_area_m2=hp.condenser.area_m2,
-        fan_diameter_m=hp.fan.diameter_m,
+        fan_diameter_m=0.0 if hp.fan is None else hp.fan.diameter_m,
+        evaporator_type="brazed_plate" if water else "finned_air_coil",
         refrigerant_charge_kg=charge_kg,
         refrigerant=hp.refrigerant,
         heat_output_W=heat_a7,

@@ -292,3 +292,29 @@ def test_short_weather_file_is_refused(tmp_path):
         ConfigurationError, match="has 72 hours; the design study needs a whole year"
     ):
         load_case(tmp_path / "case.toml")
+
+
+def test_water_source_design():
+    """A water/water unit (well water at 10 degC): EN 14825 W10 rating, no fan, no outdoor noise;
+    a bigger plate evaporator lifts the COP at W10/W35, and COP stays below Carnot."""
+    case = load_case(DATA / "cases" / "tiny_water.toml")
+    small = evaluate({"evaporator_area_m2": 0.8, "swept_volume_cm3": 40.0}, case)
+    big = evaluate({"evaporator_area_m2": 2.5, "swept_volume_cm3": 40.0}, case)
+    for ev in (small, big):
+        assert ev.failure is None
+        assert 1.0 < ev.metrics["cop_A7W35"] < 308.15 / (308.15 - 283.15)
+        assert ev.metrics["capex_fan"] == 0.0
+    assert big.metrics["cop_A7W35"] > small.metrics["cop_A7W35"]
+    assert big.metrics["scop_35"] > small.metrics["scop_35"]
+    # a water source at 10 degC beats outdoor air in the average climate (same compressor)
+    assert small.metrics["scop_35"] > 4.0
+
+
+def test_water_source_refuses_outdoor_noise():
+    text = (
+        DATA / "cases" / "tiny_water.toml"
+    ).read_text() + "\n[[noise.receivers]]\ndistance_m = 5.0\n"
+    import tomllib
+
+    with pytest.raises(ConfigurationError, match="do not apply to source.type='water'"):
+        case_from_mapping(tomllib.loads(text))
