@@ -171,6 +171,9 @@ def _isentropic_h(tab, tc, s1, scn):
 class _Problem:
     """Conditions of N points and the residual evaluation."""
 
+    u_start = math.log(5.0)  # start of the Newton iteration: 5 K evaporator approach
+    v_start = math.log(3.0)  # and 3 K smallest condenser temperature difference
+
     def __init__(self, design: HeatPumpDesign, tab, t_source, t_sink, sink_is_outlet: bool, speed):
         self.d = design
         self.tab = tab
@@ -373,17 +376,19 @@ class _TranscriticalProblem(_Problem):
             eta_v = comp.eta_vol(pi)
             eta_is = comp.eta_is(pi)
             m = eta_v * rho1 * self.vdot[idx]
-            h2s = sct.h_pt(pgc, sct.t_ps(pgc, s1))
+            row = sct.pressure_row(pgc)
+            h2s = sct.h_pt(pgc, sct.t_ps(pgc, s1, row=row), row=row)
             h2 = h1 + (h2s - h1) / eta_is
-            t2 = sct.t_ph(pgc, h2)
-            h3 = sct.h_pt(pgc, t3)
+            t2 = sct.t_ph(pgc, h2, row=row)
+            h3 = sct.h_pt(pgc, t3, row=row)
             q_c = m * (h2 - h3)
             q_e = m * (h1 - h3)
             c_w = np.full_like(q_c, self.c_w) if self.fixed_flow else q_c / d.sink_delta_T_K
             tw_out = y + q_c / c_w
             frac = np.arange(N_SEGMENTS + 1) / N_SEGMENTS
-            hk = h2[:, None] - (h2 - h3)[:, None] * frac
-            tk = sct.t_ph(pgc[:, None], hk)
+            hk = h2[:, None] - (h2 - h3)[:, None] * frac[1:-1]
+            tk = np.empty((te.size, N_SEGMENTS + 1))
+            tk[:, 1:-1] = sct.t_ph(pgc[:, None], hk, row=tuple(a[:, None] for a in row))
             tk[:, 0], tk[:, -1] = t2, t3
             twk = tw_out[:, None] - (m * (h2 - h3) / c_w)[:, None] * frac
             dk = tk - twk
@@ -460,8 +465,8 @@ def _newton(prob: _Problem, active: np.ndarray):
     Returns ``u, v, y, converged, started`` (arrays over all points).
     """
     n = prob.t_src.size
-    u = np.full(n, math.log(5.0))
-    v = np.full(n, math.log(3.0))
+    u = np.full(n, prob.u_start)
+    v = np.full(n, prob.v_start)
     y = prob.y0.copy()
     conv = np.zeros(n, dtype=bool)
     r = np.full((n, 3), np.nan)

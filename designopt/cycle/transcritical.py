@@ -20,8 +20,10 @@ counter-flow **gas cooler** at the high-side pressure ``p_gc``:
   (fitted for t_e -10...20 degC, t_3 30...60 degC), limited to 7.5-14 MPa.
 
 Supercritical states come from tables over (p, T) built once from CoolProp HEOS
-(7.45-14.5 MPa in 0.05 MPa steps, 270-480 K in 0.5 K steps; bilinear; secant inversion for
-``T(p, h)`` and ``T(p, s)``).  In the map, ``t_cond`` holds the gas-cooler outlet temperature
+(7.45-14.5 MPa in 0.05 MPa steps, 270-480 K in 0.5 K steps; bilinear).  ``T(p, h)`` and
+``T(p, s)`` invert the bilinear surface exactly: the temperature cell is found from an inverse
+index table (first guess), checked on the tables and corrected (bisection where needed), then
+interpolated linearly, so ``h_pt(p, t_ph(p, h)) == h`` to round-off.  In the map, ``t_cond`` holds the gas-cooler outlet temperature
 and the condensing status code 3 marks gas-cooler temperatures outside these tables.
 """
 
@@ -60,35 +62,53 @@ class SupercriticalTables:
         w = x - i
         return i, w, (w < -1e-9) | (w > 1 + 1e-9)
 
-    def h_pt(self, p, T):
+    def pressure_row(self, p):
+        """Row index, weight and out-of-table flag of the pressures ``p`` [Pa].
+
+        Pass it as ``row=`` to :meth:`h_pt`, :meth:`t_ph` and :meth:`t_ps` (with the same
+        ``p``) to locate the pressure once for several lookups; ``np.newaxis`` may be added to
+        its arrays for broadcasting.
+        """
+        return self._prow(p)
+
+    def h_pt(self, p, T, *, row=None):
         """Enthalpy [J/kg] at ``p`` [Pa], ``T`` [K] (NaN outside the tables)."""
-        i, w, bad = self._prow(p)
+        i, w, bad = self._prow(p) if row is None else row
         y = (np.asarray(T, float) - T0_K) / DT_K
         y = np.where(np.isfinite(y), y, -1.0)
         j = np.minimum(np.maximum(np.floor(y), 0), N_T - 2).astype(np.intp)
         v = y - j
-        t = self.h
-        out = (t[i, j] * (1 - v) + t[i, j + 1] * v) * (1 - w) + (
-            t[i + 1, j] * (1 - v) + t[i + 1, j + 1] * v
+        ij = i * N_T + j
+        t = self.h.ravel()
+        out = (t.take(ij) * (1 - v) + t.take(ij + 1) * v) * (1 - w) + (
+            t.take(ij + N_T) * (1 - v) + t.take(ij + N_T + 1) * v
         ) * w
         bad = bad | (v < -1e-9) | (v > 1 + 1e-9)
         return np.where(bad, np.nan, out)
 
-    def _inv(self, tab, p, target):
-        """Temperature [K] where the (monotone) row of ``tab`` at ``p`` equals ``target``.
+    @functools.cached_property
+    def _guess(self):
+        """Inverse index tables for the start of :meth:`_inv`, one per tabulated property.
 
-        Vectorised bisection on the grid index (9 steps for 421 columns), then linear
-        interpolation in the cell: robust across the steep pseudo-critical region.
+        For each pressure row, the fractional temperature-column index at which the row reaches
+        each value of a uniform grid of the property (``np.interp`` of the monotone row); only a
+        first guess, the bracket is then checked and corrected on the tables themselves.
         """
-        i, w, bad = self._prow(p)
-        w1 = 1.0 - w
-        target = np.asarray(target, float)
-        shape = np.broadcast_shapes(np.shape(i), target.shape)
-        i = np.broadcast_to(i, shape)
-        w = np.broadcast_to(w, shape)
-        w1 = np.broadcast_to(w1, shape)
-        lo = np.zeros(shape, dtype=np.intp)
-        hi = np.full(shape, N_T - 1, dtype=np.intp)
+        out = {}
+        for name, tab, step in (("h", self.h, 250.0), ("s", self.s, 0.5)):
+            v0 = float(np.min(tab))
+            n = int(np.ceil((float(np.max(tab)) - v0) / step)) + 2
+            grid = v0 + step * np.arange(n)
+            cols = np.arange(N_T, dtype=float)
+            x = np.array([np.interp(grid, row, cols) for row in tab])
+            out[name] = (x.ravel(), v0, step, n)
+        return out
+
+    def _bisect(self, tab, i, w, w1, target):
+        """Vectorised bisection on the grid index: (lo, hi = lo + 1) with the row at ``lo``
+        below ``target`` and at ``hi`` at or above it (ends untested)."""
+        lo = np.zeros(target.shape, dtype=np.intp)
+        hi = np.full(target.shape, N_T - 1, dtype=np.intp)
         while True:
             open_ = hi - lo > 1
             if not open_.any():
@@ -98,19 +118,69 @@ class SupercriticalTables:
             up = val < target
             lo = np.where(open_ & up, mid, lo)
             hi = np.where(open_ & ~up, mid, hi)
-        a = tab[i, lo] * w1 + tab[i + 1, lo] * w
-        b = tab[i, hi] * w1 + tab[i + 1, hi] * w
-        frac = (target - a) / (b - a)
-        ok = ~np.broadcast_to(bad, shape) & (frac >= -1e-9) & (frac <= 1 + 1e-9)
-        return np.where(ok, T0_K + (lo + frac) * DT_K, np.nan)
+        return lo
 
-    def t_ph(self, p, h):
+    def _inv(self, tab, row, target, which):
+        """Temperature [K] where the (monotone) row of ``tab`` at ``p`` equals ``target``.
+
+        The temperature cell is the one a bisection on the grid index would find (robust
+        across the steep pseudo-critical region); it is located from a first guess of the
+        inverse index table (:attr:`_guess`, right in more than 99 % of lookups), checked and
+        moved by up to three cells, and bisected only where that fails.  Linear interpolation
+        in the cell.  Gathers use flat indices (``np.take``), several times faster than 2-D
+        fancy indexing.
+        """
+        i, w, bad = row
+        target = np.asarray(target, float)
+        shape = np.broadcast_shapes(np.shape(i), target.shape)
+        i = np.broadcast_to(i, shape).ravel()
+        w = np.broadcast_to(w, shape).ravel()
+        bad = np.broadcast_to(bad, shape).ravel()
+        tg = np.broadcast_to(target, shape).ravel()
+        w1 = 1.0 - w
+        x, v0, step, n = self._guess[which]
+        k = (tg - v0) / step
+        k = np.where(np.isfinite(k), k, 0.0)
+        kk = np.minimum(np.maximum(k.astype(np.intp), 0), n - 2)
+        f = np.minimum(np.maximum(k - kk, 0.0), 1.0)
+        f1 = 1.0 - f
+        ik = i * n + kk
+        g = (x.take(ik) * f1 + x.take(ik + 1) * f) * w1 + (
+            x.take(ik + n) * f1 + x.take(ik + n + 1) * f
+        ) * w
+        j = np.minimum(np.maximum(g.astype(np.intp), 0), N_T - 2)
+        flat = tab.ravel()
+        base = i * N_T
+
+        def cell(j):
+            ij = base + j
+            return (
+                flat.take(ij) * w1 + flat.take(ij + N_T) * w,
+                flat.take(ij + 1) * w1 + flat.take(ij + N_T + 1) * w,
+            )
+
+        for _ in range(4):
+            a, b = cell(j)
+            down = (j > 0) & (a >= tg)
+            up = (j < N_T - 2) & (b < tg)
+            miss = down | up
+            if not miss.any():
+                break
+            j = j - down + up
+        else:
+            j[miss] = self._bisect(tab, i[miss], w[miss], w1[miss], tg[miss])
+            a, b = cell(j)
+        frac = (tg - a) / (b - a)
+        ok = ~bad & (frac >= -1e-9) & (frac <= 1 + 1e-9)
+        return np.where(ok, T0_K + (j + frac) * DT_K, np.nan).reshape(shape)
+
+    def t_ph(self, p, h, *, row=None):
         """Temperature [K] at ``p`` [Pa] and enthalpy ``h`` [J/kg]."""
-        return self._inv(self.h, p, h)
+        return self._inv(self.h, self._prow(p) if row is None else row, h, "h")
 
-    def t_ps(self, p, s):
+    def t_ps(self, p, s, *, row=None):
         """Temperature [K] at ``p`` [Pa] and entropy ``s`` [J/(kg K)]."""
-        return self._inv(self.s, p, s)
+        return self._inv(self.s, self._prow(p) if row is None else row, s, "s")
 
 
 def _build() -> SupercriticalTables:
