@@ -219,3 +219,25 @@ def test_grid_enumeration_and_discretised_study(tmp_path):
     assert ds.attrs["hypervolume"] >= 0.98 * hv_exact
     grid_x = set(np.round(np.linspace(0, 5, 21), 9))
     assert set(np.round(ds.x.values, 9)) <= grid_x
+
+
+def test_rdb_storage_url(tmp_path):
+    """An RDB URL (here SQLite; PostgreSQL in production) instead of the journal file: the study
+    runs, resumes and keeps the fingerprint check."""
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    problem = bnh_problem()
+    run_study(
+        problem,
+        StudySettings(out_dir=tmp_path / "out", n_trials=8, storage_url=url, sampler="random"),
+    )
+    study = run_study(
+        problem,
+        StudySettings(out_dir=tmp_path / "out", n_trials=12, storage_url=url, sampler="random"),
+    )
+    assert len(study.trials) == 12
+    assert not (tmp_path / "out" / "study.journal").exists()
+    with pytest.raises(ConfigurationError, match="holds a study of another case"):
+        run_study(
+            bnh_problem(fail_above_x=1.0),
+            StudySettings(out_dir=tmp_path / "out", n_trials=3, storage_url=url),
+        )

@@ -124,9 +124,9 @@ def make_storage(settings: StudySettings):
     from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
 
     if settings.storage_url:
-        return optuna.storages.RDBStorage(
-            settings.storage_url, heartbeat_interval=30, grace_period=90
-        )
+        # no heartbeat: Optuna records heartbeats only inside Study.optimize, and the workers
+        # here use ask/tell
+        return optuna.storages.RDBStorage(settings.storage_url)
     path = str(settings.out_dir / JOURNAL_NAME)  # absolute: relative lock paths spin after a kill
     return optuna.storages.JournalStorage(
         JournalFileBackend(path, lock_obj=JournalFileOpenLock(path))
