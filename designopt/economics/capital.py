@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from designopt.economics._check import real
+from designopt._check import real
 from designopt.errors import ConfigurationError, DataFormatError
 
 DEFAULT_COST_FILE = Path(__file__).with_name("data") / "costs.toml"

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from designopt.economics._check import real
+from designopt._check import real
 from designopt.errors import ConfigurationError
 
 #: Refrigerant-side internal volume per heat-transfer area [m³/m²].

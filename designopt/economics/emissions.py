@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from designopt.economics._check import real
+from designopt._check import real
 from designopt.errors import ConfigurationError
 
 #: Fallback 100-year GWPs [kg CO2e/kg], IPCC AR4 values as listed in Regulation (EU) 517/2014

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from designopt.economics._check import real, select
+from designopt._check import real, select
 from designopt.errors import ConfigurationError
 
 HOURS_PER_DAY = 24.0

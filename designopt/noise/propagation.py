@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from designopt.errors import ConfigurationError
-from designopt.noise._check import real
+from designopt._check import real
 
 
 class Method(StrEnum):

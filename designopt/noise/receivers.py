@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from designopt.errors import ConfigurationError
-from designopt.noise._check import real
+from designopt._check import real
 from designopt.noise.propagation import (
     DEFAULT_LIMIT_DBA,
     MCS020_DEFAULT_BACKGROUND_DBA,

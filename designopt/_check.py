@@ -1,4 +1,4 @@
-"""Input checks and small helpers shared by the economics modules (private).
+"""Input checks and small helpers shared by the physics modules (private).
 
 Scalars are returned as ``numpy.float64`` (arithmetic on them is ~10x faster than on 0-d
 arrays), arrays as float arrays: one design costs microseconds, many designs broadcast.
