@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 
 from designopt.cycle import default_air_water_design, solve_operating_point
-from designopt.cycle.transcritical import optimal_high_pressure, supercritical_tables
+from designopt.cycle.transcritical import (
+    DP_PA,
+    DT_K,
+    N_P,
+    N_T,
+    P0_PA,
+    T0_K,
+    SupercriticalTables,
+    optimal_high_pressure,
+    supercritical_tables,
+)
 from designopt.errors import ConfigurationError
 
 C0 = 273.15
@@ -29,8 +39,59 @@ def test_supercritical_tables_match_coolprop():
         200.0  # largest near the pseudo-critical line; gas-cooler enthalpy drops are ~250 kJ/kg
     )
     assert np.max(np.abs(tab.h_pt(p, T) - href)) < tol_J_kg
+    tol_pct = 0.1
+    assert np.max(np.abs(tab.h_pt(p, T) / href - 1)) < tol_pct / 100
     tol_K = 0.02
     assert np.max(np.abs(tab.t_ph(p, href) - T)) < tol_K
+
+
+def test_inversion_is_exact_on_the_tables():
+    """t_ph inverts the bilinear h(p, T) surface exactly (same cell, linear in the cell), and
+    the inverse-index first guess finds the same cell as a bisection everywhere."""
+    tab = supercritical_tables()
+    rng = np.random.default_rng(7)
+    p = rng.uniform(P0_PA, P0_PA + (N_P - 1) * DP_PA, 20000)
+    p[:500] = P0_PA + DP_PA * rng.integers(0, N_P, 500)  # on grid rows
+    T = rng.uniform(T0_K, T0_K + (N_T - 1) * DT_K, 20000)
+    T[500:1000] = T0_K + DT_K * rng.integers(0, N_T, 500)  # on grid columns
+    h = tab.h_pt(p, T)
+    tol_K = 1e-9
+    assert np.max(np.abs(tab.t_ph(p, h) - T)) < tol_K
+    # the same pressure row located once (as the gas-cooler segments do) gives the same values
+    hk = h[:, None] - np.arange(4) * 1e3
+    assert np.array_equal(
+        tab.t_ph(p[:, None], hk, row=tab.pressure_row(p[:, None])),
+        tab.t_ph(p[:, None], hk),
+        equal_nan=True,
+    )
+    # a useless first guess forces the bisection fallback: same cells, same temperatures
+    blind = SupercriticalTables(h=tab.h, s=tab.s)
+    blind.__dict__["_guess"] = {k: (np.zeros_like(g[0]), *g[1:]) for k, g in tab._guess.items()}
+    s = rng.uniform(tab.s.min() - 50.0, tab.s.max() + 50.0, 20000)
+    assert np.array_equal(blind.t_ps(p, s), tab.t_ps(p, s), equal_nan=True)
+    assert np.array_equal(blind.t_ph(p, h), tab.t_ph(p, h), equal_nan=True)
+    # outside the tables: NaN, never an extrapolation
+    assert np.isnan(tab.t_ph(P0_PA - 1e5, 4e5))
+    assert np.isnan(tab.t_ph(1e7, tab.h.max() + 1e3))
+    assert np.isnan(tab.t_ph(np.nan, 4e5))
+
+
+def test_r744_tables_match_direct_heos_solve(co2_unit):
+    """The tabulated solve against the same solve with every property a CoolProp HEOS flash."""
+    tol_pct, tol_K = 0.1, 0.05
+    for ts, tk, sp in [(C0 + 7, C0 + 35, 1.0), (C0 + 2, C0 + 45, 0.7)]:
+        a = solve_operating_point(co2_unit, t_source_K=ts, t_sink_out_K=tk, speed=sp)
+        b = solve_operating_point(
+            co2_unit, t_source_K=ts, t_sink_out_K=tk, speed=sp, backend="HEOS"
+        )
+        assert b.heat_output_W == pytest.approx(
+            b.evaporator_heat_W + b.compressor_power_W, rel=1e-9
+        )
+        assert b.cop < tk / (tk - ts)
+        assert a.cop == pytest.approx(b.cop, rel=tol_pct / 100)
+        assert a.heat_output_W == pytest.approx(b.heat_output_W, rel=tol_pct / 100)
+        assert a.t_cond_K == pytest.approx(b.t_cond_K, abs=tol_K)
+        assert a.t_discharge_K == pytest.approx(b.t_discharge_K, abs=tol_K)
 
 
 def test_liao_correlation_transcription():

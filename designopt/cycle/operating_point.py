@@ -351,9 +351,13 @@ class _TranscriticalProblem(_Problem):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from designopt.cycle.transcritical import supercritical_tables
+        from designopt.cycle.tables import CoolPropProvider
+        from designopt.cycle.transcritical import CoolPropSupercritical, supercritical_tables
 
-        self.sct = supercritical_tables()
+        if isinstance(self.tab, CoolPropProvider):  # direct CoolProp (validation)
+            self.sct = CoolPropSupercritical(self.tab.backend)
+        else:
+            self.sct = supercritical_tables()
         self.tc_off[:] = 0.0  # T3 = y + tc_off + exp(v)
 
     def evaluate(self, u, v, y, idx, full: bool = False):
@@ -388,7 +392,7 @@ class _TranscriticalProblem(_Problem):
             frac = np.arange(N_SEGMENTS + 1) / N_SEGMENTS
             hk = h2[:, None] - (h2 - h3)[:, None] * frac[1:-1]
             tk = np.empty((te.size, N_SEGMENTS + 1))
-            tk[:, 1:-1] = sct.t_ph(pgc[:, None], hk, row=tuple(a[:, None] for a in row))
+            tk[:, 1:-1] = sct.t_ph(pgc[:, None], hk, row=sct.pressure_row(pgc[:, None]))
             tk[:, 0], tk[:, -1] = t2, t3
             twk = tw_out[:, None] - (m * (h2 - h3) / c_w)[:, None] * frac
             dk = tk - twk
@@ -635,10 +639,6 @@ def solve_arrays(
     """
     tab = _provider(design, backend)
     cls = _TranscriticalProblem if design.transcritical else _Problem
-    if design.transcritical and backend not in ("tables", "TABLES"):
-        raise ConfigurationError(
-            f"transcritical R744 is solved with backend='tables' only, got {backend!r}"
-        )
     prob = cls(design, tab, t_source_K, t_sink_K, sink_is_outlet, speed)
     n = prob.t_src.size
     comp = design.compressor

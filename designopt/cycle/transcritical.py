@@ -131,12 +131,7 @@ class SupercriticalTables:
         fancy indexing.
         """
         i, w, bad = row
-        target = np.asarray(target, float)
-        shape = np.broadcast_shapes(np.shape(i), target.shape)
-        i = np.broadcast_to(i, shape).ravel()
-        w = np.broadcast_to(w, shape).ravel()
-        bad = np.broadcast_to(bad, shape).ravel()
-        tg = np.broadcast_to(target, shape).ravel()
+        tg = np.asarray(target, float)
         w1 = 1.0 - w
         x, v0, step, n = self._guess[which]
         k = (tg - v0) / step
@@ -168,11 +163,14 @@ class SupercriticalTables:
                 break
             j = j - down + up
         else:
-            j[miss] = self._bisect(tab, i[miss], w[miss], w1[miss], tg[miss])
+            shape = miss.shape
+            j = np.array(j, dtype=np.intp)
+            ib, wb, w1b, tb = (np.broadcast_to(z, shape)[miss] for z in (i, w, w1, tg))
+            j[miss] = self._bisect(tab, ib, wb, w1b, tb)
             a, b = cell(j)
         frac = (tg - a) / (b - a)
         ok = ~bad & (frac >= -1e-9) & (frac <= 1 + 1e-9)
-        return np.where(ok, T0_K + (j + frac) * DT_K, np.nan).reshape(shape)
+        return np.where(ok, T0_K + (j + frac) * DT_K, np.nan)
 
     def t_ph(self, p, h, *, row=None):
         """Temperature [K] at ``p`` [Pa] and enthalpy ``h`` [J/kg]."""
@@ -181,6 +179,68 @@ class SupercriticalTables:
     def t_ps(self, p, s, *, row=None):
         """Temperature [K] at ``p`` [Pa] and entropy ``s`` [J/(kg K)]."""
         return self._inv(self.s, self._prow(p) if row is None else row, s, "s")
+
+
+class CoolPropSupercritical:
+    """Same lookups as :class:`SupercriticalTables`, but every value is a direct CoolProp flash.
+
+    Slow (a Python loop over the elements); the reference against which the tabulated
+    transcritical solve is validated (``backend="HEOS"`` of
+    :func:`designopt.cycle.solve_operating_point`).  Same domain as the tables (7.45-14.5 MPa,
+    270-480 K): NaN outside it, so that the envelope is the same.
+    """
+
+    def __init__(self, backend: str = "HEOS"):
+        from designopt.properties import abstract_state
+
+        self.backend = backend
+        self._a = abstract_state("CarbonDioxide", backend)
+
+    def pressure_row(self, p):
+        """The pressures themselves (no table row to locate)."""
+        return np.asarray(p, float)
+
+    def _loop(self, pair, p, x, out):
+        import CoolProp.CoolProp as CP  # noqa: N812
+
+        a = self._a
+        inputs = getattr(CP, pair)
+        p, x = np.broadcast_arrays(np.asarray(p, float), np.asarray(x, float))
+        res = np.full(p.shape, np.nan)
+        p_hi = P0_PA + (N_P - 1) * DP_PA
+        t_hi = T0_K + (N_T - 1) * DT_K
+        for k in np.ndindex(p.shape):
+            pk, xk = float(p[k]), float(x[k])
+            if not (P0_PA <= pk <= p_hi and np.isfinite(xk)):
+                continue
+            try:
+                if pair == "PT_INPUTS":
+                    if not T0_K <= xk <= t_hi:
+                        continue
+                    a.update(inputs, pk, xk)
+                elif pair == "HmassP_INPUTS":
+                    a.update(inputs, xk, pk)
+                else:
+                    a.update(inputs, pk, xk)
+                val = out(a)
+            except ValueError:
+                continue
+            if pair != "PT_INPUTS" and not T0_K <= a.T() <= t_hi:
+                continue
+            res[k] = val
+        return res
+
+    def h_pt(self, p, T, *, row=None):
+        """Enthalpy [J/kg] at ``p`` [Pa], ``T`` [K] (NaN outside the table domain)."""
+        return self._loop("PT_INPUTS", p, T, lambda a: a.hmass())
+
+    def t_ph(self, p, h, *, row=None):
+        """Temperature [K] at ``p`` [Pa] and enthalpy ``h`` [J/kg]."""
+        return self._loop("HmassP_INPUTS", p, h, lambda a: a.T())
+
+    def t_ps(self, p, s, *, row=None):
+        """Temperature [K] at ``p`` [Pa] and entropy ``s`` [J/(kg K)]."""
+        return self._loop("PSmass_INPUTS", p, s, lambda a: a.T())
 
 
 def _build() -> SupercriticalTables:
