@@ -737,18 +737,7 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
     for item, value in cap.items.items():
         metrics[f"capex_{item}"] = float(value)
     if case.noise.receivers:
-        receivers = [
-            noise.Receiver(
-                r.name,
-                r.distance_m,
-                r.reflecting_surfaces,
-                r.barrier,
-                background_dBA=r.background_dBA,
-                method=r.method,
-                limit_dBA=r.limit_dBA,
-            )
-            for r in case.noise.receivers
-        ]
+        receivers = case_receivers(case)
         na = noise.receiver_levels(lwa, receivers)
         level = np.array(na.level_dBA, dtype=float).reshape(-1)
         margin = np.array(na.margin_dB, dtype=float).reshape(-1)
@@ -785,6 +774,24 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         constraints=constraints,
         metrics=metrics,
     )
+
+
+def case_receivers(case: Case) -> list:
+    """The case's ``[[noise.receivers]]`` as :class:`designopt.noise.Receiver` objects."""
+    from designopt import noise
+
+    return [
+        noise.Receiver(
+            r.name,
+            r.distance_m,
+            r.reflecting_surfaces,
+            r.barrier,
+            background_dBA=r.background_dBA,
+            method=r.method,
+            limit_dBA=r.limit_dBA,
+        )
+        for r in case.noise.receivers
+    ]
 
 
 def _slug(name: str) -> str:

@@ -1022,20 +1022,9 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     cons = case.optimisation.constraints
     constraints: dict[str, float] = {}
     if hybrid and case.noise.receivers:
-        from designopt.evaluate import _slug
+        from designopt.evaluate import _slug, case_receivers
 
-        receivers = [
-            noise.Receiver(
-                r.name,
-                r.distance_m,
-                r.reflecting_surfaces,
-                r.barrier,
-                background_dBA=r.background_dBA,
-                method=r.method,
-                limit_dBA=r.limit_dBA,
-            )
-            for r in case.noise.receivers
-        ]
+        receivers = case_receivers(case)
         na = noise.receiver_levels(lwa, receivers)
         for i, r in enumerate(case.noise.receivers):
             metrics[f"level_{_slug(r.name)}_dBA"] = float(na.level_dBA[..., i])

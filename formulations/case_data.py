@@ -127,18 +127,9 @@ def receiver_margins(case, sound_power_dBA) -> np.ndarray:
     ok = np.isfinite(lw)
     if not case.noise.receivers or not ok.any():
         return out
-    receivers = [
-        noise.Receiver(
-            r.name,
-            r.distance_m,
-            r.reflecting_surfaces,
-            r.barrier,
-            background_dBA=r.background_dBA,
-            method=r.method,
-            limit_dBA=r.limit_dBA,
-        )
-        for r in case.noise.receivers
-    ]
+    from designopt.evaluate import case_receivers
+
+    receivers = case_receivers(case)
     out[ok] = noise.receiver_levels(lw[ok], receivers).constraint
     return out
 
