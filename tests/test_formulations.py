@@ -2,6 +2,7 @@
 
 import dataclasses
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -40,34 +41,12 @@ tol_rel = 1e-7  # relative tolerance on optimal objective values [1]
 tol_K = 1e-9  # tolerance on temperatures [K]
 
 # EN 14825 average reference season (REFERENCE: EN 14825 bin hours, Tj = -10 ... +15 °C)
-AVERAGE_HOURS = [
-    1,
-    25,
-    23,
-    24,
-    27,
-    68,
-    91,
-    89,
-    165,
-    173,
-    240,
-    280,
-    320,
-    357,
-    356,
-    303,
-    330,
-    326,
-    348,
-    335,
-    315,
-    215,
-    169,
-    151,
-    105,
-    74,
-]
+AVERAGE_HOURS = np.loadtxt(
+    Path(__file__).parent / "data" / "en14825_bin_hours_average.csv",
+    delimiter=",",
+    skiprows=4,
+    usecols=1,
+).tolist()
 
 
 def assert_units_on_everything(ds):

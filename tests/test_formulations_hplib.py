@@ -5,6 +5,8 @@ thermal power as the vectorised evaluation; the row counts per group are those o
 (FZJ-IEK3-VSA/hplib, "Heat pump models and Group IDs").
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,34 +77,12 @@ def test_missing_file_is_a_data_format_error(tmp_path):
 
 
 def test_candidates_from_hplib_physical_ranges(cat):
-    hours = [
-        1,
-        25,
-        23,
-        24,
-        27,
-        68,
-        91,
-        89,
-        165,
-        173,
-        240,
-        280,
-        320,
-        357,
-        356,
-        303,
-        330,
-        326,
-        348,
-        335,
-        315,
-        215,
-        169,
-        151,
-        105,
-        74,
-    ]
+    hours = np.loadtxt(
+        Path(__file__).parent / "data" / "en14825_bin_hours_average.csv",
+        delimiter=",",
+        skiprows=4,
+        usecols=1,
+    ).tolist()
     per = Periods.from_bins(
         t_bins_degC=np.arange(-10, 16), hours=hours, design_load_W=8000.0, t_design_degC=-10
     )

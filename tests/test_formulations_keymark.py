@@ -11,34 +11,12 @@ from formulations.data import Backup, Periods, SelectionData, candidates_from_ke
 from formulations.selection import solve_selection
 
 SAMPLE = Path(__file__).parent / "data" / "formulations_keymark_sample.csv"
-HOURS = [
-    1,
-    25,
-    23,
-    24,
-    27,
-    68,
-    91,
-    89,
-    165,
-    173,
-    240,
-    280,
-    320,
-    357,
-    356,
-    303,
-    330,
-    326,
-    348,
-    335,
-    315,
-    215,
-    169,
-    151,
-    105,
-    74,
-]
+HOURS = np.loadtxt(
+    Path(__file__).parent / "data" / "en14825_bin_hours_average.csv",
+    delimiter=",",
+    skiprows=4,
+    usecols=1,
+).tolist()
 tol_W = 1e-6  # [W]
 
 
