@@ -27,6 +27,11 @@ temperature level); the complementarity condition ``min(x - ln(0.01 K), -r) = 0`
 change is below 0.01 K.
 
 Newton's method with a finite-difference Jacobian runs on all points at once (numpy arrays).
+Steps are limited to 1.5 in ``u`` and ``v`` (a factor 4.5 in the temperature difference) and
+10 K in ``y``.  For transcritical R744, whose gas cooler (and often the evaporator) mostly
+has area to spare and pinches at the floor, a step towards the floor is instead clipped at
+the floor (``_TranscriticalProblem.descend_to_floor``): it reaches the pinch in one step
+instead of four (about 40 % fewer evaluations per map, same solutions to 1e-9).
 A trial step is accepted only if the new state is feasible (no pinched zone, inside the
 property tables) and reduces the residual norm; a trial that crossed a pinch wall is moved back
 to the intended difference (up to three times), otherwise the step is halved (up to 14 times).
@@ -173,6 +178,7 @@ class _Problem:
 
     u_start = math.log(5.0)  # start of the Newton iteration: 5 K evaporator approach
     v_start = math.log(3.0)  # and 3 K smallest condenser temperature difference
+    descend_to_floor = False  # Newton steps towards the pinch floor clipped, not limited
 
     def __init__(self, design: HeatPumpDesign, tab, t_source, t_sink, sink_is_outlet: bool, speed):
         self.d = design
@@ -348,6 +354,8 @@ class _Problem:
 
 class _TranscriticalProblem(_Problem):
     """R744 with a discretised gas cooler (see :mod:`designopt.cycle.transcritical`)."""
+
+    descend_to_floor = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -540,9 +548,17 @@ def _newton(prob: _Problem, active: np.ndarray):
                 du, dv, dy = dx[:, 0], dx[:, 1], dx[:, 2]
         bad = ~(np.isfinite(du) & np.isfinite(dv) & np.isfinite(dy))
         du[bad], dv[bad], dy[bad] = 0.1, 0.1, 0.0  # retreat from a singular point
-        scale = np.maximum(
-            1.0, np.maximum(np.maximum(np.abs(du), np.abs(dv)) / 1.5, np.abs(dy) / 10.0)
-        )
+        if prob.descend_to_floor:
+            # a step towards the pinch floor is clipped there instead of limited to 1.5
+            ui, vi = u[idx], v[idx]
+            down_u = (du < 0) & (ui > LN_PINCH_FLOOR)
+            down_v = (dv < 0) & (vi > LN_PINCH_FLOOR)
+            du = np.where(down_u, np.maximum(du, LN_PINCH_FLOOR - ui), du)
+            dv = np.where(down_v, np.maximum(dv, LN_PINCH_FLOOR - vi), dv)
+            big = np.maximum(np.where(down_u, 0.0, np.abs(du)), np.where(down_v, 0.0, np.abs(dv)))
+        else:
+            big = np.maximum(np.abs(du), np.abs(dv))
+        scale = np.maximum(1.0, np.maximum(big / 1.5, np.abs(dy) / 10.0))
         du /= scale
         dv /= scale
         dy /= scale
