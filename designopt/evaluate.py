@@ -516,7 +516,6 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
     """
     from designopt import economics, noise, refrigerants
     from designopt.cycle import performance_map
-    from designopt.properties import state_tq
     from designopt.seasonal.en14825 import MapArrays, seasonal_performance
 
     if case.source.type in (SourceType.GROUND, SourceType.HYBRID):
@@ -628,27 +627,16 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
             quiet_cap=quiet_cap,
         )
 
-    liq_c = state_tq(ref.coolprop_name, T=t_cond, q=0.0)
-    vap_c = state_tq(ref.coolprop_name, T=t_cond, q=1.0)
-    liq_e = state_tq(ref.coolprop_name, T=t_evap, q=0.0)
-    vap_e = state_tq(ref.coolprop_name, T=t_evap, q=1.0)
     charge = economics.refrigerant_charge(
         evaporator_area_m2=hp.evaporator.area_m2,
         condenser_area_m2=hp.condenser.area_m2,
-        rho_liquid_cond_kg_m3=liq_c.rho,
-        rho_vapour_cond_kg_m3=vap_c.rho,
-        rho_liquid_evap_kg_m3=liq_e.rho,
-        rho_vapour_evap_kg_m3=vap_e.rho,
+        evaporator_type="brazed_plate" if water else "finned_air_coil",
+        **saturated_densities(ref, t_evap_K=t_evap, t_cond_K=t_cond),
     )
     charge_kg = float(charge.total)
-    lfl = ref.lfl_kg_m3 if ref.lfl_kg_m3 is not None else math.inf
-    pol = case.policy
-    if pol.room_area_m2 is not None:
-        limit = float(economics.charge_limit(lfl_kg_m3=lfl, room_area_m2=pol.room_area_m2))
-    else:
-        limit = float(economics.charge_limit(lfl_kg_m3=lfl, outdoor=True))
-    user_cap = pol.charge_limit_kg if pol.charge_limit_kg is not None else math.inf
+    limit, user_cap = charge_limits(case, ref)
     charge_limit_kg = min(limit, user_cap)
+    pol = case.policy
 
     backup_W = float(values["backup_kW"]) * 1e3
     econ = case.economics
@@ -674,28 +662,13 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         elec_kWh = hourly["electricity_J"] / 3.6e6
         heat_kWh = (hourly["load_J"] - hourly["unmet_J"]) / 3.6e6
         backup_kWh = hourly["electricity_backup_J"] / 3.6e6
-    em = economics.tewi(
+    em, life = lifetime_money(
+        case,
+        capital=capital,
+        electricity_kWh=elec_kWh,
+        heat_kWh=heat_kWh,
         charge_kg=charge_kg,
         gwp=ref.gwp100,
-        lifetime_years=econ.lifetime_years,
-        annual_electricity_kWh=elec_kWh,
-        grid_factor_kg_per_kWh=econ.grid_co2_kg_per_kWh,
-        annual_leak_rate=econ.annual_leakage_rate,
-        recovery_fraction=1.0 - econ.end_of_life_loss,
-    )
-    annual_co2 = float(em.annual)
-    life = economics.lifetime_cost(
-        capital=capital,
-        discount_rate=econ.discount_rate,
-        lifetime_years=econ.lifetime_years,
-        annual_electricity_kWh=elec_kWh,
-        electricity_price_per_kWh=econ.electricity_price_per_kWh,
-        electricity_standing_charge_per_day=econ.electricity_standing_charge_per_year / 365.0,
-        electricity_escalation=econ.price_escalation,
-        maintenance_fraction_of_capital=econ.maintenance_fraction,
-        annual_co2_kg=annual_co2,
-        carbon_price_per_t=econ.carbon_price_per_t,
-        annual_heat_kWh=heat_kWh,
     )
 
     objectives = {
@@ -774,6 +747,73 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         constraints=constraints,
         metrics=metrics,
     )
+
+
+def saturated_densities(ref, *, t_evap_K: float, t_cond_K: float) -> dict[str, float]:
+    """Saturated liquid and vapour densities [kg/m3] at the evaporating and condensing
+    temperatures, keyed as :func:`designopt.economics.refrigerant_charge` takes them."""
+    from designopt.properties import state_tq
+
+    name = ref.coolprop_name
+    return {
+        "rho_liquid_cond_kg_m3": state_tq(name, T=t_cond_K, q=0.0).rho,
+        "rho_vapour_cond_kg_m3": state_tq(name, T=t_cond_K, q=1.0).rho,
+        "rho_liquid_evap_kg_m3": state_tq(name, T=t_evap_K, q=0.0).rho,
+        "rho_vapour_evap_kg_m3": state_tq(name, T=t_evap_K, q=1.0).rho,
+    }
+
+
+def charge_limits(case: Case, ref) -> tuple[float, float]:
+    """(IEC 60335-2-40 style limit, user cap) [kg] of the case: the room formula when the case
+    gives ``policy.room_area_m2``, else the outdoor limit (inf for non-flammable fluids)."""
+    from designopt import economics
+
+    lfl = ref.lfl_kg_m3 if ref.lfl_kg_m3 is not None else math.inf
+    pol = case.policy
+    if pol.room_area_m2 is not None:
+        limit = float(economics.charge_limit(lfl_kg_m3=lfl, room_area_m2=pol.room_area_m2))
+    else:
+        limit = float(economics.charge_limit(lfl_kg_m3=lfl, outdoor=True))
+    user_cap = pol.charge_limit_kg if pol.charge_limit_kg is not None else math.inf
+    return limit, user_cap
+
+
+def lifetime_money(
+    case: Case,
+    *,
+    capital: float,
+    electricity_kWh: float,
+    heat_kWh: float,
+    charge_kg: float,
+    gwp: float,
+):
+    """TEWI and lifetime cost of a design under the case's economics: ``(Tewi, LifetimeCost)``."""
+    from designopt import economics
+
+    econ = case.economics
+    em = economics.tewi(
+        charge_kg=charge_kg,
+        gwp=gwp,
+        lifetime_years=econ.lifetime_years,
+        annual_electricity_kWh=electricity_kWh,
+        grid_factor_kg_per_kWh=econ.grid_co2_kg_per_kWh,
+        annual_leak_rate=econ.annual_leakage_rate,
+        recovery_fraction=1.0 - econ.end_of_life_loss,
+    )
+    life = economics.lifetime_cost(
+        capital=capital,
+        discount_rate=econ.discount_rate,
+        lifetime_years=econ.lifetime_years,
+        annual_electricity_kWh=electricity_kWh,
+        electricity_price_per_kWh=econ.electricity_price_per_kWh,
+        electricity_standing_charge_per_day=econ.electricity_standing_charge_per_year / 365.0,
+        electricity_escalation=econ.price_escalation,
+        maintenance_fraction_of_capital=econ.maintenance_fraction,
+        annual_co2_kg=float(em.annual),
+        carbon_price_per_t=econ.carbon_price_per_t,
+        annual_heat_kWh=heat_kWh,
+    )
+    return em, life
 
 
 def case_receivers(case: Case) -> list:

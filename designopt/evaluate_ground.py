@@ -795,7 +795,6 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     point at the rating conditions (nothing can be computed).
     """
     from designopt import economics, noise, refrigerants
-    from designopt.properties import state_tq
 
     table = ground_table(case)
     run = simulate_ground_design(design, case)
@@ -825,16 +824,9 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     cap = cap if math.isfinite(cap) else 0.0
 
     ref = refrigerants.get(str(values["refrigerant"]))
-    liq_c = state_tq(ref.coolprop_name, T=t_cond, q=0.0)
-    vap_c = state_tq(ref.coolprop_name, T=t_cond, q=1.0)
-    liq_e = state_tq(ref.coolprop_name, T=t_evap, q=0.0)
-    vap_e = state_tq(ref.coolprop_name, T=t_evap, q=1.0)
-    dens = dict(
-        rho_liquid_cond_kg_m3=liq_c.rho,
-        rho_vapour_cond_kg_m3=vap_c.rho,
-        rho_liquid_evap_kg_m3=liq_e.rho,
-        rho_vapour_evap_kg_m3=vap_e.rho,
-    )
+    from designopt.evaluate import charge_limits, lifetime_money, saturated_densities
+
+    dens = saturated_densities(ref, t_evap_K=t_evap, t_cond_K=t_cond)
     plate = float(values["evaporator_area_m2"])
     cond = float(values["condenser_area_m2"])
     charge_kg = float(
@@ -853,13 +845,8 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
                 **dens,
             ).evaporator
         )
-    lfl = ref.lfl_kg_m3 if ref.lfl_kg_m3 is not None else math.inf
-    pol = case.policy
-    if pol.room_area_m2 is not None:
-        limit = float(economics.charge_limit(lfl_kg_m3=lfl, room_area_m2=pol.room_area_m2))
-    else:  # as the air route; give policy.room_area_m2 for a ground unit in a plant room
-        limit = float(economics.charge_limit(lfl_kg_m3=lfl, outdoor=True))
-    user_cap = pol.charge_limit_kg if pol.charge_limit_kg is not None else math.inf
+    # as the air route; give policy.room_area_m2 for a ground unit in a plant room
+    limit, user_cap = charge_limits(case, ref)
     charge_limit_kg = min(limit, user_cap)
 
     bf = run.borefield
@@ -911,27 +898,13 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     ground_mode_heat = float((run.heat_hp * run.on_ground).sum()) * 3600.0 / J
     installed_short = np.clip(run.backup - backup_W, 0.0, None)
 
-    em = economics.tewi(
+    em, life = lifetime_money(
+        case,
+        capital=capital,
+        electricity_kWh=elec_kWh,
+        heat_kWh=heat_kWh,
         charge_kg=charge_kg,
         gwp=ref.gwp100,
-        lifetime_years=econ.lifetime_years,
-        annual_electricity_kWh=elec_kWh,
-        grid_factor_kg_per_kWh=econ.grid_co2_kg_per_kWh,
-        annual_leak_rate=econ.annual_leakage_rate,
-        recovery_fraction=1.0 - econ.end_of_life_loss,
-    )
-    life = economics.lifetime_cost(
-        capital=capital,
-        discount_rate=econ.discount_rate,
-        lifetime_years=econ.lifetime_years,
-        annual_electricity_kWh=elec_kWh,
-        electricity_price_per_kWh=econ.electricity_price_per_kWh,
-        electricity_standing_charge_per_day=econ.electricity_standing_charge_per_year / 365.0,
-        electricity_escalation=econ.price_escalation,
-        maintenance_fraction_of_capital=econ.maintenance_fraction,
-        annual_co2_kg=float(em.annual),
-        carbon_price_per_t=econ.carbon_price_per_t,
-        annual_heat_kWh=heat_kWh,
     )
     if hybrid:
         comp_max_a = _at(pa, "compressor_power", ZERO_CELSIUS_K + 7.0, w55)
@@ -1039,7 +1012,7 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
         )
     if "gwp" in cons:
         constraints["gwp"] = float(
-            economics.gwp_cap_constraint(ref.gwp100, pol.gwp_cap, scaled=True)
+            economics.gwp_cap_constraint(ref.gwp100, case.policy.gwp_cap, scaled=True)
         )
     if "fluid_temperature" in cons:
         constraints["fluid_temperature"] = margin / FLUID_SCALE_K
