@@ -671,15 +671,7 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         gwp=ref.gwp100,
     )
 
-    objectives = {
-        "capital_cost": capital,
-        "net_present_cost": float(life.npc),
-        "annualised_cost": float(life.annualised),
-        "lcoh": float(life.lcoh),
-        "lifetime_co2": float(em.total),
-        "scop": float(s.scop),
-        "sound_power": lwa,
-    }
+    objectives = objective_values(capital=capital, em=em, life=life, scop=float(s.scop), lwa=lwa)
     constraints: dict[str, float] = {}
     metrics: dict[str, Any] = {
         "scop_35": float(season[35].scop),
@@ -696,16 +688,15 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         "annual_heat_kWh": heat_kWh,
         "annual_electricity_kWh": elec_kWh,
         "annual_backup_kWh": backup_kWh,
-        "charge_kg": charge_kg,
-        "charge_limit_kg": charge_limit_kg,
-        "gwp": ref.gwp100,
-        "sound_power_dBA": lwa,
-        "lifetime_co2_kg": float(em.total),
-        "co2_direct_kg": float(em.direct),
-        "capital_cost": capital,
-        "net_present_cost": float(life.npc),
-        "annualised_cost": float(life.annualised),
-        "lcoh": float(life.lcoh),
+        **money_metrics(
+            charge_kg=charge_kg,
+            charge_limit_kg=charge_limit_kg,
+            gwp=ref.gwp100,
+            lwa=lwa,
+            em=em,
+            life=life,
+            capital=capital,
+        ),
     }
     for item, value in cap.items.items():
         metrics[f"capex_{item}"] = float(value)
@@ -814,6 +805,37 @@ def lifetime_money(
         annual_heat_kWh=heat_kWh,
     )
     return em, life
+
+
+def objective_values(*, capital: float, em, life, scop: float, lwa: float) -> dict[str, float]:
+    """Every objective of :data:`designopt.case.OBJECTIVES` from a design's results."""
+    return {
+        "capital_cost": capital,
+        "net_present_cost": float(life.npc),
+        "annualised_cost": float(life.annualised),
+        "lcoh": float(life.lcoh),
+        "lifetime_co2": float(em.total),
+        "scop": scop,
+        "sound_power": lwa,
+    }
+
+
+def money_metrics(
+    *, charge_kg: float, charge_limit_kg: float, gwp: float, lwa: float, em, life, capital: float
+) -> dict[str, float]:
+    """The charge, sound, CO2 and cost metrics every source type reports."""
+    return {
+        "charge_kg": charge_kg,
+        "charge_limit_kg": charge_limit_kg,
+        "gwp": gwp,
+        "sound_power_dBA": lwa,
+        "lifetime_co2_kg": float(em.total),
+        "co2_direct_kg": float(em.direct),
+        "capital_cost": capital,
+        "net_present_cost": float(life.npc),
+        "annualised_cost": float(life.annualised),
+        "lcoh": float(life.lcoh),
+    }
 
 
 def case_receivers(case: Case) -> list:

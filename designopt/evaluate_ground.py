@@ -824,7 +824,13 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     cap = cap if math.isfinite(cap) else 0.0
 
     ref = refrigerants.get(str(values["refrigerant"]))
-    from designopt.evaluate import charge_limits, lifetime_money, saturated_densities
+    from designopt.evaluate import (
+        charge_limits,
+        lifetime_money,
+        money_metrics,
+        objective_values,
+        saturated_densities,
+    )
 
     dens = saturated_densities(ref, t_evap_K=t_evap, t_cond_K=t_cond)
     plate = float(values["evaporator_area_m2"])
@@ -937,15 +943,7 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     spf_h2 = hp_heat_kWh / max(hp_elec_kWh + pump_kWh, 1e-9)
     spf_h3 = (hp_heat_kWh + backup_kWh) / max(elec_kWh, 1e-9)
 
-    objectives = {
-        "capital_cost": capital,
-        "net_present_cost": float(life.npc),
-        "annualised_cost": float(life.annualised),
-        "lcoh": float(life.lcoh),
-        "lifetime_co2": float(em.total),
-        "scop": spf_h3,
-        "sound_power": lwa,
-    }
+    objectives = objective_values(capital=capital, em=em, life=life, scop=spf_h3, lwa=lwa)
     metrics: dict[str, Any] = {
         "scop": spf_h3,
         "spf_h1": spf_h1,
@@ -976,16 +974,15 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
         "t_ground_degC": run.t_ground - ZERO_CELSIUS_K,
         "coupling_iterations": run.iterations,
         "coupling_residual_K": run.residual_K,
-        "charge_kg": charge_kg,
-        "charge_limit_kg": charge_limit_kg,
-        "gwp": ref.gwp100,
-        "sound_power_dBA": lwa,
-        "lifetime_co2_kg": float(em.total),
-        "co2_direct_kg": float(em.direct),
-        "capital_cost": capital,
-        "net_present_cost": float(life.npc),
-        "annualised_cost": float(life.annualised),
-        "lcoh": float(life.lcoh),
+        **money_metrics(
+            charge_kg=charge_kg,
+            charge_limit_kg=charge_limit_kg,
+            gwp=ref.gwp100,
+            lwa=lwa,
+            em=em,
+            life=life,
+            capital=capital,
+        ),
     }
     if hybrid:
         metrics["annual_air_heat_kWh"] = hp_heat_kWh - ground_mode_heat
