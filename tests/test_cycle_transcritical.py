@@ -174,3 +174,23 @@ def test_high_pressure_validation(co2_unit):
         match=r"high_pressure_Pa=20000000.0 must lie in \[7500000.0, 14000000.0\]",
     ):
         dataclasses.replace(co2_unit, high_pressure_Pa=20e6)
+
+
+def test_floor_clipped_newton_steps_find_the_same_solutions(co2_unit, monkeypatch):
+    """R744 Newton steps towards the pinch floor are clipped there instead of limited to 1.5
+    (a speed-up); the plain limited steps must reach the same points and the same solutions."""
+    from designopt.cycle import operating_point, solve_arrays
+
+    rng = np.random.default_rng(5)
+    ts = rng.uniform(C0 - 15, C0 + 20, 60)
+    tk = rng.uniform(C0 + 28, C0 + 60, 60)
+    sp = rng.uniform(0.3, 1.2, 60)
+    fast = solve_arrays(co2_unit, ts, tk, sp)
+    monkeypatch.setattr(operating_point._TranscriticalProblem, "descend_to_floor", False)
+    plain = solve_arrays(co2_unit, ts, tk, sp)
+    assert np.array_equal(fast["status"], plain["status"])
+    ok = fast["status"] == 0
+    assert ok.sum() > 20
+    tol_rel = 1e-8
+    for k in ("cop", "heat_output", "t_cond", "t_evap", "p_cond"):
+        np.testing.assert_allclose(fast[k][ok], plain[k][ok], rtol=tol_rel)
