@@ -197,19 +197,26 @@ def test_floor_clipped_newton_steps_find_the_same_solutions(co2_unit, monkeypatc
 
 
 def test_batched_trials_give_identical_results(co2_unit, monkeypatch):
-    """Start tries and step halvings of the few points left are evaluated in one batch for R744
-    (each point keeps the trial it would have kept one at a time): bit-identical results."""
+    """Start tries and step halvings of the few points left are evaluated in one batch (each
+    point keeps the trial it would have kept one at a time): bit-identical results, for R744
+    and for a subcritical design with a free sink flow."""
     from designopt.cycle import operating_point, solve_arrays
 
-    unit = dataclasses.replace(co2_unit, high_pressure_Pa=10e6)  # many halvings and failures
     rng = np.random.default_rng(8)
     ts = rng.uniform(C0 - 20, C0 + 20, 80)
     tk = rng.uniform(C0 + 25, C0 + 65, 80)
     sp = rng.uniform(0.3, 1.2, 80)
-    batched = solve_arrays(unit, ts, tk, sp)
-    monkeypatch.setattr(operating_point._TranscriticalProblem, "batch_trials", False)
-    single = solve_arrays(unit, ts, tk, sp)
-    assert set(batched["status"].tolist()) >= {0, 5}
-    for k, a in batched.items():
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, single[k], err_msg=k)
+    r32 = default_air_water_design(refrigerant="R32", size_compressor=False)
+    units = [
+        dataclasses.replace(co2_unit, high_pressure_Pa=10e6),  # many halvings and failures
+        dataclasses.replace(r32, sink_flow_kg_s=None, subcool_K=1.0),
+    ]
+    for unit in units:
+        monkeypatch.setattr(operating_point._Problem, "batch_trials", True)
+        batched = solve_arrays(unit, ts, tk, sp)
+        monkeypatch.setattr(operating_point._Problem, "batch_trials", False)
+        single = solve_arrays(unit, ts, tk, sp)
+        assert set(batched["status"].tolist()) >= {0, 5}
+        for k, a in batched.items():
+            if isinstance(a, np.ndarray):
+                np.testing.assert_array_equal(a, single[k], err_msg=f"{unit.refrigerant} {k}")

@@ -31,11 +31,11 @@ Steps are limited to 1.5 in ``u`` and ``v`` (a factor 4.5 in the temperature dif
 10 K in ``y``.  For transcritical R744, whose gas cooler (and often the evaporator) mostly
 has area to spare and pinches at the floor, a step towards the floor is instead clipped at
 the floor (``_TranscriticalProblem.descend_to_floor``): it reaches the pinch in one step
-instead of four (about 40 % fewer evaluations per map, same solutions to 1e-9).  Also for
-R744 (``batch_trials``), the remaining start tries of the points without a feasible start, and
-the remaining step halvings of the few points whose full step failed, are evaluated in one
-call each point keeping the trial it would have kept one call at a time (bit-identical
-results; a call costs about 0.5 ms of numpy overhead, a point a few microseconds).
+instead of four (about 40 % fewer evaluations per map, same solutions to 1e-9).  For every
+fluid (``_Problem.batch_trials``), the remaining start tries of the points without a feasible
+start, and the remaining step halvings of the few points whose full step failed, are evaluated
+in one call, each point keeping the trial it would have kept one call at a time (bit-identical
+results, tested; a call costs about 0.5 ms of numpy overhead, a point a few microseconds).
 A trial step is accepted only if the new state is feasible (no pinched zone, inside the
 property tables) and reduces the residual norm; a trial that crossed a pinch wall is moved back
 to the intended difference (up to three times), otherwise the step is halved (up to 14 times).
@@ -183,7 +183,7 @@ class _Problem:
     u_start = math.log(5.0)  # start of the Newton iteration: 5 K evaporator approach
     v_start = math.log(3.0)  # and 3 K smallest condenser temperature difference
     descend_to_floor = False  # Newton steps towards the pinch floor clipped, not limited
-    batch_trials = False  # start tries / step halvings of a few points batched (same results)
+    batch_trials = True  # start tries / step halvings of a few points batched (same results)
 
     def __init__(self, design: HeatPumpDesign, tab, t_source, t_sink, sink_is_outlet: bool, speed):
         self.d = design
@@ -361,7 +361,6 @@ class _TranscriticalProblem(_Problem):
     """R744 with a discretised gas cooler (see :mod:`designopt.cycle.transcritical`)."""
 
     descend_to_floor = True
-    batch_trials = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
