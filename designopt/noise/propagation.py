@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from designopt.errors import ConfigurationError
 from designopt._check import real
+from designopt.errors import ConfigurationError
 
 
 class Method(StrEnum):

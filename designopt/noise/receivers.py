@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from designopt.errors import ConfigurationError
 from designopt._check import real
+from designopt.errors import ConfigurationError
 from designopt.noise.propagation import (
     DEFAULT_LIMIT_DBA,
     MCS020_DEFAULT_BACKGROUND_DBA,

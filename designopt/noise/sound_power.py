@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from designopt.errors import ConfigurationError
 from designopt._check import real
+from designopt.errors import ConfigurationError
 
 #: Default A-weighted specific sound power level of the fan, L_Ws,A [dB(A)] re 1 m³/s and 1 Pa.
 #: Fitted to Keymark medians with the typical designs of :func:`typical_outdoor_unit` [A,

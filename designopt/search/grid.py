@@ -10,10 +10,10 @@ grid's values (a ``step``), so an Optuna study over the copy samples the same fi
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
 import itertools
 import multiprocessing as mp
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from designopt.errors import ConfigurationError
