@@ -136,6 +136,18 @@ def test_short_times_follow_line_source():
     assert np.all(np.diff(g) > 0) and g[0] > 0
 
 
+def test_scalar_time_before_grid_gives_scalar_g():
+    # a scalar ln(t/ts) (or time) before the first grid point used to raise IndexError
+    fam = family_for(FIELD)
+    g_vec = fam(100.0, np.array([-12.0, 0.0]))
+    assert float(fam(100.0, -12.0)) == pytest.approx(g_vec[0], rel=1e-12)
+    assert np.ndim(fam(100.0, -12.0)) == 0
+    alpha = GROUND.diffusivity
+    t = 3600.0  # 1 h: far before the grid for H = 100 m
+    g_t = fam.at_times(100.0, t, alpha)
+    assert float(g_t) == pytest.approx(fam.at_times(100.0, np.array([t]), alpha)[0], rel=1e-12)
+
+
 # ----------------------------------------------------------------------------- simulation
 def test_zero_net_load_gives_no_long_term_drift():
     tol_K = 0.05

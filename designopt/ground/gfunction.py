@@ -257,6 +257,9 @@ def evaluate_coefficients(
     """g at ``lntts`` from spline coefficients ``coef`` (first grid value ``g0``): the spline
     inside the grid, the infinite line source scaled to ``g0`` before it, constant after it."""
     x = LNTTS_GRID
+    lntts = np.asarray(lntts, dtype=float)
+    shape = lntts.shape
+    lntts = lntts.reshape(-1)  # 1-d so the early-time branch can index (scalars too)
     lt = np.clip(lntts, x[0], x[-1])
     idx = np.clip(np.searchsorted(x, lt, side="right") - 1, 0, len(x) - 2)
     dx = lt - x[idx]
@@ -265,7 +268,7 @@ def evaluate_coefficients(
     if early.size:
         scale = g0 / _ils(np.array([x[0]]), rb_over_H)[0]
         out[early] = scale * _ils(lntts[early], rb_over_H)
-    return out
+    return out.reshape(shape)
 
 
 def evaluate_on_grid(values: np.ndarray, lntts: np.ndarray, rb_over_H: float) -> np.ndarray:
