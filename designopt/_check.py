@@ -26,7 +26,12 @@ def real(
 ) -> Any:
     """``value`` as float64 scalar/array; ConfigurationError unless finite and within bounds."""
     scalar = type(value) in _SCALARS
-    a = None if scalar else np.asarray(value, dtype=float)
+    try:
+        a = None if scalar else np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ConfigurationError(
+            f"{name}={value!r} must be a number or an array of numbers"
+        ) from None
     if scalar or a.ndim == 0:
         v = float(value) if scalar else float(a)
         bad = not math.isfinite(v)

@@ -39,6 +39,13 @@ def test_reader_missing_file(tmp_path):
         read_declared(tmp_path / "nope.csv")
 
 
+def test_reader_empty_file(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(DataFormatError, match="is not a readable CSV file"):
+        read_declared(empty)
+
+
 def test_cli_scop_reproduces_declared_and_flags_bad_rows(tmp_path, capsys):
     df = pd.read_csv(DATA, comment="#")
     # break three rows in three ways: missing point, Tbiv below TOL, unknown climate

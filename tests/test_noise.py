@@ -138,6 +138,11 @@ def test_propagation_errors_are_clear():
         sound_pressure_level(lwa_dBA=60, distance_m=5, method="nordic")
     with pytest.raises(ConfigurationError, match="background_dBA applies to method='mcs020' only"):
         sound_pressure_level(lwa_dBA=60, distance_m=5, background_dBA=40)
+    # a non-numeric value is a ConfigurationError naming the argument, not numpy's ValueError
+    with pytest.raises(ConfigurationError, match=r"lwa_dBA='loud' must be a number"):
+        sound_pressure_level(lwa_dBA="loud", distance_m=5)
+    with pytest.raises(ConfigurationError, match=r"distance_m=\[5, 'x'\] must be a number"):
+        sound_pressure_level(lwa_dBA=60, distance_m=[5, "x"])
 
 
 # --------------------------------------------------------------------------- receivers

@@ -61,7 +61,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         df = pd.read_csv(path, skiprows=n_comment, dtype={"qc_flags": str}, encoding="utf-8")
     except FileNotFoundError:
         raise DataFormatError(f"declared-performance file {str(path)!r} does not exist") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataFormatError(f"{str(path)!r} is not a readable CSV file: {exc}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
