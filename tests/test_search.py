@@ -241,3 +241,24 @@ def test_rdb_storage_url(tmp_path):
             bnh_problem(fail_above_x=1.0),
             StudySettings(out_dir=tmp_path / "out", n_trials=3, storage_url=url),
         )
+
+
+def test_int_variable_suggests_only_values_inside_its_bounds():
+    """An int variable with non-integer bounds is sampled on the integers inside them, and a
+    non-integer step (Optuna would raise ValueError mid-study) is refused at construction."""
+    import optuna
+
+    from designopt.search.problem import Variable, suggest
+
+    v = Variable(name="n", kind="int", low=1.5, high=4.5)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    seen = set()
+    for _ in range(40):
+        trial = study.ask()
+        seen.add(suggest(trial, [v])["n"])
+        study.tell(trial, 0.0)
+    assert seen == {2, 3, 4}
+    with pytest.raises(ConfigurationError, match="step=0.5 must be a positive integer"):
+        Variable(name="n", kind="int", low=1, high=10, step=0.5)
+    with pytest.raises(ConfigurationError, match="no integer lies in"):
+        Variable(name="n", kind="int", low=1.2, high=1.8)

@@ -88,6 +88,16 @@ class Variable:
             )
         if self.step is not None and self.step <= 0:
             raise ConfigurationError(f"variable {self.name!r}: step={self.step!r} must be positive")
+        if kind is VariableKind.INT:
+            if self.step is not None and self.step != int(self.step):
+                raise ConfigurationError(
+                    f"int variable {self.name!r}: step={self.step!r} must be a positive integer"
+                )
+            if math.ceil(self.low) > math.floor(self.high):
+                raise ConfigurationError(
+                    f"int variable {self.name!r}: no integer lies in "
+                    f"[low={self.low!r}, high={self.high!r}]"
+                )
 
     def grid(self, n: int) -> list[Any]:
         """Return ``n`` evenly spaced values (all choices for categoricals, the step grid if set)."""
@@ -207,7 +217,11 @@ def suggest(trial: Any, variables: Sequence[Variable]) -> dict[str, Any]:
             params[v.name] = trial.suggest_categorical(v.name, list(v.choices))
         elif v.kind is VariableKind.INT:
             params[v.name] = trial.suggest_int(
-                v.name, int(v.low), int(v.high), step=int(v.step or 1), log=v.log
+                v.name,
+                math.ceil(v.low),
+                math.floor(v.high),
+                step=int(v.step or 1),
+                log=v.log,
             )
         else:
             params[v.name] = trial.suggest_float(v.name, v.low, v.high, step=v.step, log=v.log)
