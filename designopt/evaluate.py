@@ -463,8 +463,14 @@ def _hourly_air(
     data = day
     if math.isfinite(quiet_cap):
         sp = pmap["speed"].values
-        capped = pmap.interp(speed=np.append(sp[sp < quiet_cap - 1e-12], quiet_cap))
-        capped.attrs = {**pmap.attrs, "speed_max": float(quiet_cap)}
+        if quiet_cap <= sp[0] * (1.0 + 1e-9):
+            # capped at the minimum speed: a fixed-speed night; the hourly model needs a speed
+            # range, and one of 1e-6 of the speed changes no figure measurably
+            speeds = np.array([sp[0], sp[0] * (1.0 + 1e-6)])
+        else:
+            speeds = np.append(sp[sp < quiet_cap - 1e-12], quiet_cap)
+        capped = pmap.interp(speed=speeds)
+        capped.attrs = {**pmap.attrs, "speed_max": float(speeds[-1])}
         night_run = simulate(capped, weather, building, curve, backup_W=backup_W).data
         hour = day["time"].dt.hour
         night = (hour >= 22) | (hour < 7)

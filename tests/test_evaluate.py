@@ -318,3 +318,27 @@ def test_water_source_refuses_outdoor_noise():
 
     with pytest.raises(ConfigurationError, match="do not apply to source.type='water'"):
         case_from_mapping(tomllib.loads(text))
+
+
+def test_weather_file_with_quiet_mode_at_minimum_speed(tmp_path):
+    """A quiet-mode target the unit only meets at (or misses even at) minimum speed caps the night
+    hours at speed_min; the hourly year must still run (it used to fail the design with a
+    'map coordinate speed' error although the EN 14825 route evaluates it)."""
+    epw = _year_epw(tmp_path / "year.epw")
+    text = TINY.read_text().replace(
+        "[building]", f'[site]\nweather_file = "{epw.name}"\n\n[building]'
+    )
+    text = text.replace("[optimisation]", "[noise]\nquiet_mode_dBA = 20.0\n\n[optimisation]")
+    (tmp_path / "case.toml").write_text(text)
+    case = load_case(tmp_path / "case.toml")
+    design = {"evaporator_area_m2": 40.0, "swept_volume_cm3": 50.0, "backup_kW": 4.0}
+    ev = evaluate(design, case)
+    m = ev.metrics
+    assert m["quiet_mode_speed_max"] == pytest.approx(0.3, rel=tol_rel)  # speed_min of the case
+    assert m["sound_power_quiet_dBA"] > 20.0  # the target is out of reach
+    # capped nights cost efficiency and leave more to the back-up than the uncapped year
+    loud = load_case(tmp_path / "case.toml")
+    loud = loud.model_copy(update={"noise": loud.noise.model_copy(update={"quiet_mode_dBA": None})})
+    free = evaluate(design, loud).metrics
+    assert 1.0 < m["spf_h3"] < free["spf_h3"]
+    assert m["annual_backup_kWh"] > free["annual_backup_kWh"]
