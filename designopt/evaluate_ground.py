@@ -288,6 +288,12 @@ def check_ground_case(case: Case) -> None:
                 f"{where}.borehole_count needs [ground] layout 'line' or 'compact'; "
                 f"layout='rectangle' fixes the count to nx*ny={table.nx * table.ny}"
             )
+    if case.noise.quiet_mode_dBA is not None:
+        raise ConfigurationError(
+            f"noise.quiet_mode_dBA={case.noise.quiet_mode_dBA} is not modelled for "
+            f"source.type={src.value!r} (the hourly ground study has no night speed cap); "
+            "remove it (quiet mode is available for source.type='air')"
+        )
     if src is SourceType.GROUND:
         if case.noise.receivers or "noise" in case.optimisation.constraints:
             raise ConfigurationError(

@@ -231,6 +231,16 @@ def test_invalid_ground_tables(ground, message):
             r"fixed.borehole_count needs \[ground\] layout 'line' or 'compact'",
         ),
         (
+            TINY_GROUND,
+            {"noise": {"quiet_mode_dBA": 45.0}},
+            r"noise.quiet_mode_dBA=45.0 is not modelled for source.type='ground'",
+        ),
+        (
+            TINY_HYBRID,
+            {"noise": {"quiet_mode_dBA": 45.0}},
+            r"noise.quiet_mode_dBA=45.0 is not modelled for source.type='hybrid'",
+        ),
+        (
             TINY_HYBRID,
             {"optimisation": {"constraints": ["fluid_temperatur"]}},
             r"unknown constraint\(s\) \['fluid_temperatur'\]; allowed: .*'fluid_temperature'",
