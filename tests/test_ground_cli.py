@@ -111,6 +111,26 @@ def test_loader_errors():
         parse_borefield_case(doc)
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("ground", "t_undisturbed_degC", "ten"),
+        ("borefield", "nx", "two"),
+        ("borefield", "length_m", [80.0]),
+        ("loads", "years", "x"),
+        ("limits", "t_min_degC", None),
+    ],
+)
+def test_loader_wrong_value_type_is_a_data_format_error(section, key, value):
+    # a string or list where a number belongs used to escape as a bare ValueError / TypeError
+    import tomllib
+
+    doc = tomllib.loads(SMALL)
+    doc[section][key] = value
+    with pytest.raises(DataFormatError, match=rf"bad value in \[{section}\]"):
+        parse_borefield_case(doc)
+
+
 def test_count_target(tmp_path, capsys):
     case = SMALL + '\n[sizing]\ntarget = "count"\nmax_boreholes = 9\n'
     assert main(["borefield", "size", str(_write(tmp_path, case)), "--json"]) == 0

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from designopt.errors import ConfigurationError, DataFormatError
+from designopt.errors import ConfigurationError, DataFormatError, DesignOptError
 
 __all__ = ["BorefieldCase", "load_borefield_case", "parse_borefield_case"]
 
@@ -280,19 +280,30 @@ def parse_borefield_case(
     if target not in ("length", "count"):
         raise ConfigurationError(f"sizing target={target!r} is not one of 'length', 'count'")
     return BorefieldCase(
-        borefield=_borefield(doc),
-        ground=_ground(doc),
-        resistance=_resistance(doc),
-        loads=_loads(doc, Path(base_dir), method),
-        limits=_limits(doc),
+        borefield=_typed("borefield", _borefield, doc),
+        ground=_typed("ground", _ground, doc),
+        resistance=_typed("borehole", _resistance, doc),
+        loads=_typed("loads", _loads, doc, Path(base_dir), method),
+        limits=_typed("limits", _limits, doc),
         method=method,
         target=target,
-        H_min=float(sz.get("H_min_m", 20.0)),
-        H_max=float(sz.get("H_max_m", 400.0)),
+        H_min=_typed("sizing", float, sz.get("H_min_m", 20.0)),
+        H_max=_typed("sizing", float, sz.get("H_max_m", 400.0)),
         gfunction=str(sz.get("gfunction", "grid")),
-        max_boreholes=int(sz.get("max_boreholes", 400)),
+        max_boreholes=_typed("sizing", int, sz.get("max_boreholes", 400)),
         source=source,
     )
+
+
+def _typed(section: str, build, *args):
+    """Call ``build(*args)``; a wrongly typed value (``float("ten")``, a list for a number)
+    becomes a :class:`DataFormatError` naming the section instead of a bare ValueError."""
+    try:
+        return build(*args)
+    except DesignOptError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise DataFormatError(f"borefield case: bad value in [{section}]: {exc}") from exc
 
 
 def load_borefield_case(path: str | Path) -> BorefieldCase:
