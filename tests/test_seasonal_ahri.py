@@ -74,6 +74,33 @@ def test_regions_and_cd_order():
         hspf2(**kw, q47_min_W=3e3)
 
 
+def test_slope_factor_depends_on_region():
+    """AHRI 210/240-2023 Table 14 (as transcribed in EnergyPlus StandardRatings.cc,
+    ``SpeedLoadFactor`` / ``VariableSpeedLoadFactor``; also 10 CFR 430 Subpart B Appendix M1):
+    the load-line slope factor C is 1.10, 1.06, 1.30, 1.15, 1.16, 1.11 for regions I-VI and
+    Cvs = 1.03, 0.99, 1.21, 1.07, 1.08, 1.03 for variable-speed units."""
+    c = [1.10, 1.06, 1.30, 1.15, 1.16, 1.11]
+    c_vs = [1.03, 0.99, 1.21, 1.07, 1.08, 1.03]
+    kw = dict(q47_W=10e3, p47_W=3e3, q35_W=7.5e3, p35_W=2.8e3, q17_W=6e3, p17_W=2.6e3)
+    for n in range(1, 7):
+        r = hspf2(**kw, region_number=n)
+        assert r.design_load_W == pytest.approx(c[n - 1] * 10e3, rel=TOL_REL)
+        # an explicit factor still wins
+        assert hspf2(**kw, region_number=n, slope_factor=1.2).design_load_W == pytest.approx(12e3)
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_seasonal_en14825 import bilinear_map
+
+    ds = bilinear_map()
+    for n in (1, 3, 5):
+        for variable, table in ((True, c_vs), (False, c)):
+            r = hspf2_from_map(ds, region_number=n, variable_speed=variable, defrost=None)
+            q47 = r.capacity_W[np.argmin(np.abs(r.t_bin_K - (47 - 32) * 5 / 9 - 273.15))]
+            assert r.design_load_W == pytest.approx(table[n - 1] * q47, rel=1e-6)
+
+
 def test_variable_speed_not_worse_than_single_stage():
     kw = dict(q47_W=10e3, p47_W=3e3, q35_W=7.5e3, p35_W=2.8e3, q17_W=6e3, p17_W=2.6e3)
     mins = dict(q47_min_W=3e3, p47_min_W=0.75e3, q35_min_W=2.4e3, p35_min_W=0.75e3,

@@ -10,7 +10,9 @@ pumps:
   ``src/EnergyPlus/StandardRatings.cc`` (NREL/EnergyPlus, constants ``OutdoorDesignTemperature``,
   ``ZoneLoadTemperature``, ``FracBinHoursAtOutdoorBinTempHSPF2``), which cite the standard;
 * building load line ``BL(Tj) = (T_zl − Tj)/(T_zl − T_OD) · C · Q_design`` with the slope
-  (sizing) factor ``C`` (1.15; 1.07 for variable-speed units, REFERENCE.md/EnergyPlus);
+  (sizing) factor ``C`` of the region (Table 14: 1.10, 1.06, 1.30, 1.15, 1.16, 1.11 for
+  regions I–VI; ``Cvs`` = 1.03, 0.99, 1.21, 1.07, 1.08, 1.03 for variable-speed units;
+  EnergyPlus ``SpeedLoadFactor`` / ``VariableSpeedLoadFactor``);
 * capacity and power of the unit at bin ``Tj`` from the H1 (47 °F), H2 (35 °F, frost) and H3
   (17 °F) tests: linear between 17 and 47 °F outside the frost band, and between 17 and 35 °F
   inside it (17 °F < Tj < 45 °F), so that the H2 defrost penalty applies to the whole band;
@@ -60,8 +62,13 @@ T_H1_DEGF, T_H2_DEGF, T_H3_DEGF, T_FROST_MAX_DEGF = 47.0, 35.0, 17.0, 45.0
 #: Relative humidity at the H2 test (35 °F dry / 33 °F wet bulb), CoolProp HAPropsSI [1].
 RH_H2 = 0.819
 CD_DEFAULT = 0.25
-SLOPE_FACTOR = 1.15
-SLOPE_FACTOR_VARIABLE_SPEED = 1.07
+#: Heating load line slope factor C by region I–VI (Table 14; EnergyPlus ``SpeedLoadFactor``).
+SLOPE_FACTOR_BY_REGION = {1: 1.10, 2: 1.06, 3: 1.30, 4: 1.15, 5: 1.16, 6: 1.11}
+#: Variable-speed slope factor Cvs by region (Table 14; EnergyPlus ``VariableSpeedLoadFactor``).
+SLOPE_FACTOR_VARIABLE_SPEED_BY_REGION = {1: 1.03, 2: 0.99, 3: 1.21, 4: 1.07, 5: 1.08, 6: 1.03}
+#: Region IV values (the rating default).
+SLOPE_FACTOR = SLOPE_FACTOR_BY_REGION[4]
+SLOPE_FACTOR_VARIABLE_SPEED = SLOPE_FACTOR_VARIABLE_SPEED_BY_REGION[4]
 
 
 @dataclass(frozen=True)
@@ -184,7 +191,7 @@ def hspf2(
     p17_W: float,
     region_number: int = 4,
     cd: float = CD_DEFAULT,
-    slope_factor: float = SLOPE_FACTOR,
+    slope_factor: float | None = None,
     design_capacity_W: float | None = None,
     q47_min_W: float | None = None,
     p47_min_W: float | None = None,
@@ -206,8 +213,9 @@ def hspf2(
         Climate region 1–6 (default IV).
     cd : float
         Heating degradation coefficient ``C_D^h`` [1] (default 0.25).
-    slope_factor : float
-        Load-line sizing factor ``C`` [1].
+    slope_factor : float, optional
+        Load-line sizing factor ``C`` [1]; default the region's ``C``
+        (:data:`SLOPE_FACTOR_BY_REGION`, 1.15 in region IV).
     design_capacity_W : float, optional
         ``Q_design`` of the load line [W]; default ``q47_W`` (heating-only units; for units
         that also cool the standard uses the cooling capacity at A).
@@ -224,6 +232,9 @@ def hspf2(
     -------
     HSPF2Result
     """
+    reg = region(region_number)
+    if slope_factor is None:
+        slope_factor = SLOPE_FACTOR_BY_REGION[reg.number]
     _check_positive(
         q47_W=q47_W, p47_W=p47_W, q35_W=q35_W, p35_W=p35_W, q17_W=q17_W, p17_W=p17_W,
         design_capacity_W=design_capacity_W, slope_factor=slope_factor,
@@ -239,7 +250,6 @@ def hspf2(
             "give all six minimum-speed values (q47_min_W, p47_min_W, q35_min_W, p35_min_W, "
             "q17_min_W, p17_min_W) for a variable-speed unit, or none"
         )
-    reg = region(region_number)
     t = reg.t_bin_K
     q_design = q47_W if design_capacity_W is None else design_capacity_W
     bl = (reg.t_zero_load_K - t) / (reg.t_zero_load_K - reg.t_design_K) * slope_factor * q_design
@@ -339,7 +349,9 @@ def hspf2_from_map(
             q17_min_W=q[2, 0], p17_min_W=p[2, 0],
         )  # fmt: skip
     if slope_factor is None:
-        slope_factor = SLOPE_FACTOR_VARIABLE_SPEED if variable_speed else SLOPE_FACTOR
+        n = region(region_number).number
+        table = SLOPE_FACTOR_VARIABLE_SPEED_BY_REGION if variable_speed else SLOPE_FACTOR_BY_REGION
+        slope_factor = table[n]
     return hspf2(
         q47_W=q[0, -1], p47_W=p[0, -1], q35_W=q[1, -1], p35_W=p[1, -1], q17_W=q[2, -1],
         p17_W=p[2, -1], region_number=region_number, cd=cd, slope_factor=slope_factor,
