@@ -231,6 +231,8 @@ def _check_value(name: str, value: Any, where: str) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ConfigurationError(f"{where}={value!r} must be a finite number [{info.unit}]")
+    if info.kind == "int" and not float(value).is_integer():
+        raise ConfigurationError(f"{where}={value!r} must be a whole number [{info.unit}]")
     if (info.low is not None and value < info.low) or (info.high is not None and value > info.high):
         raise ConfigurationError(
             f"{where}={value!r} lies outside [{info.low}, {info.high}] {info.unit}"
@@ -258,6 +260,8 @@ def design_from_strings(case: Case, sets: dict[str, str]) -> dict[str, Any]:
             out[name] = math.sqrt(spec.low * spec.high)
         else:
             out[name] = 0.5 * (spec.low + spec.high)
+        if spec.choices is None and (spec.type == "int" or VARIABLES[name].kind == "int"):
+            out[name] = min(max(round(out[name]), math.ceil(spec.low)), math.floor(spec.high))
     for name, text in sets.items():
         if name not in VARIABLES:
             raise ConfigurationError(
@@ -273,7 +277,7 @@ def design_from_strings(case: Case, sets: dict[str, str]) -> dict[str, Any]:
                     f"--set {name}={text!r} must be a number [{VARIABLES[name].unit}]"
                 ) from None
         _check_value(name, value, f"--set {name}")
-        out[name] = value
+        out[name] = int(value) if VARIABLES[name].kind == "int" else value
     return out
 
 

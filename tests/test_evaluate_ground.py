@@ -363,3 +363,21 @@ def test_weather_file_must_exist_and_cover_a_year():
     data["site"] = {"weather_file": "../epw_chicago_tmy3_jan01-03.epw"}  # three days
     with pytest.raises(ConfigurationError, match=r"has 72 hours; the ground study needs"):
         case_from_mapping(data, base_dir=DATA)
+
+
+def test_int_design_variables_take_whole_numbers(ground_case):
+    """borehole_count is an integer: 2.5 is refused (it used to be truncated to 2 silently), and
+    ``designopt evaluate`` puts it at a whole number in the middle of its range (it used to
+    report 2.5 while evaluating 2 boreholes)."""
+    from designopt.case import VariableSpec
+    from designopt.evaluate import design_from_strings
+
+    with pytest.raises(ConfigurationError, match=r"borehole_count=2.5 must be a whole number"):
+        evaluate({"borehole_count": 2.5}, ground_case)
+    case = ground_case.with_space(
+        {**ground_case.space, "borehole_count": VariableSpec(low=1, high=4)}
+    )
+    design = design_from_strings(case, {})
+    assert design["borehole_count"] == 2
+    assert isinstance(design["borehole_count"], int)
+    assert design_from_strings(case, {"borehole_count": "3.0"})["borehole_count"] == 3
