@@ -30,6 +30,7 @@ import dataclasses
 import enum
 import functools
 import math
+import numbers
 
 from designopt.errors import ConfigurationError, PropertyError
 
@@ -199,7 +200,12 @@ def _describe(fluid: str, backend: Backend, **inputs: float) -> str:
 
 def _check_finite(fluid: str, backend: Backend, **inputs: float) -> None:
     for name, value in inputs.items():
-        if not isinstance(value, int | float) or not math.isfinite(value):
+        # numbers.Real: also numpy float32 / integer scalars (not subclasses of float / int)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not math.isfinite(value)
+        ):
             raise PropertyError(
                 f"{_describe(fluid, backend, **inputs)}: input {name}={value!r} must be a finite number"
             )

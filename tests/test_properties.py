@@ -111,3 +111,27 @@ def test_bicubic_pt_flash_near_saturation_with_phase(fluid, dt_K):
         ref = pr.state_pt(fluid, p=pb, T=t - dt_K, phase="liquid")
         tab = pr.state_pt(fluid, p=pb, T=t - dt_K, phase="liquid", backend="BICUBIC&HEOS")
         assert abs(tab.h / ref.h - 1) * 100 < tol_pct
+
+
+@pytest.mark.parametrize(
+    ("fluid", "t_dew_degC", "glide_lo_K", "glide_hi_K"),
+    [("R410A", 0.0, 0.0, 0.2), ("R407C", 0.0, 5.5, 7.0), ("R407C", 40.0, 4.5, 6.0)],
+)
+def test_pseudo_pure_blend_glide(fluid, t_dew_degC, glide_lo_K, glide_hi_K):
+    # docs/properties.md: CoolProp's pseudo-pure blends have distinct bubble and dew lines
+    # (R407C's glide is about 5-7 K, R410A's near-azeotropic glide below 0.2 K)
+    p = pr.saturation_pressure(fluid, 273.15 + t_dew_degC, q=1.0)
+    glide_K = 273.15 + t_dew_degC - pr.saturation_temperature(fluid, p, q=0.0)
+    assert glide_lo_K < glide_K < glide_hi_K
+
+
+@pytest.mark.parametrize("T", [np.float32(300.0), np.int64(300), 300])
+def test_numpy_scalar_inputs_accepted(T):
+    # numpy float32 / integer scalars are finite real numbers and used to be rejected
+    ref = pr.state_pt("R134a", p=1.0e5, T=300.0)
+    assert pr.state_pt("R134a", p=1.0e5, T=T).h == pytest.approx(ref.h, rel=1e-12)
+
+
+def test_bool_input_rejected():
+    with pytest.raises(PropertyError, match="must be a finite number"):
+        pr.state_pt("R134a", p=1.0e5, T=True)
