@@ -18,8 +18,9 @@ Lower flammability limit (LFL) [kg/m3]: ASHRAE 34-2022 / ISO 817:2014 tables, at
 Critical and triple point come from CoolProp through :mod:`designopt.properties`.
 
 Blends: CoolProp models R410A and R407C as pseudo-pure fluids (Lemmon 2003, Int. J.
-Thermophys. 24(4), 991-1006, doi:10.1023/A:1025048800563), which have no temperature glide; see
-docs/cycle.md for the dew/bubble convention.
+Thermophys. 24(4), 991-1006, doi:10.1023/A:1025048800563) whose bubble and dew lines differ
+(glide about 0.1 K for R410A, 5-6 K for R407C); see docs/properties.md for the dew/bubble
+convention.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ pressure and ``superheat_K`` above the dew point; 2 discharge at the condenser d
 an isentropic efficiency ``eta_is`` (``h2 = h1 + (h2s - h1) / eta_is``); 3 condenser outlet
 ``subcool_K`` below the bubble point; 4 isenthalpic expansion to the evaporator pressure.
 Evaporating and condensing temperatures are **dew-point** temperatures (EN 12900 / AHRI 540
-convention); for CoolProp's pseudo-pure blends dew and bubble coincide.  All states come from
+convention); subcooling counts from the bubble point (CoolProp's pseudo-pure R407C has a glide
+of 5-6 K between them).  All states come from
 :mod:`designopt.properties` (CoolProp HEOS by default), with the phase imposed on the
 superheated and subcooled p-T flashes.
 """
