@@ -198,14 +198,15 @@ def check_case(case: Case) -> None:
                 f"site.weather_file={case.site.weather_file!r} does not exist (looked for {path})"
             )
         _weather(str(path))  # read and check it once (DataFormatError names the problem)
-    if src == SourceType.AIR.value:
+    if src in (SourceType.AIR.value, SourceType.WATER.value):
         hourly_only = {"fluid_temperature"} & set(case.optimisation.constraints)
         if case.site.weather_file is None and "unmet_load" in case.optimisation.constraints:
-            hourly_only.add("unmet_load")
+            hourly_only.add("unmet_load")  # water sources never have a weather file
         if hourly_only:
             raise ConfigurationError(
                 f"constraint(s) {sorted(hourly_only)} need an hourly simulation: 'fluid_temperature' a"
-                " ground or hybrid source, 'unmet_load' a site.weather_file for air sources; valid here:"
+                " ground or hybrid source, 'unmet_load' a site.weather_file (air) or a ground or"
+                " hybrid source; valid here:"
                 f" {sorted(set(CONSTRAINTS) - hourly_only)}"
             )
 

@@ -104,6 +104,22 @@ def test_fingerprint_ignores_budget_but_not_physics():
             {"optimisation__constraints": ["fluid_temperature"]},
             r"\[.fluid_temperature.\] need an hourly simulation",
         ),
+        (  # water sources have no hourly year either: every trial would fail
+            {
+                "source__type": "water",
+                "noise__receivers": [],
+                "optimisation__constraints": ["capacity", "unmet_load"],
+            },
+            r"\[.unmet_load.\] need an hourly simulation",
+        ),
+        (
+            {
+                "source__type": "water",
+                "noise__receivers": [],
+                "optimisation__constraints": ["fluid_temperature"],
+            },
+            r"\[.fluid_temperature.\] need an hourly simulation",
+        ),
         (
             {"source__type": "ground"},
             r"source.type='ground' needs a \[ground\] table with at least conductivity_W_per_mK",
