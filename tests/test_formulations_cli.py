@@ -89,6 +89,18 @@ def test_unknown_product_is_a_clear_error(case, capsys):
     assert "is not in the catalogue" in capsys.readouterr().err
 
 
+def test_missing_or_wrong_input_files_are_clear_errors(case, tmp_path, capsys):
+    # a mistyped path is exit 2 with a message, not a traceback
+    missing = tmp_path / "nope.csv"
+    assert main(["select", str(case), "--candidates", str(missing)]) == 2
+    assert "--candidates" in capsys.readouterr().err
+    sel = tmp_path / "nope.nc"
+    assert main(["dispatch", str(case), "--selection", str(sel), "--no-plot"]) == 2
+    assert "--selection" in capsys.readouterr().err
+    assert main(["dispatch", str(case), "--selection", str(case), "--no-plot"]) == 2
+    assert "--selection" in capsys.readouterr().err
+
+
 BOREFIELD = """
 [borefield]
 layout = "rectangle"

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     import xarray as xr
 
+    from designopt.errors import DataFormatError
     from designopt.io.hplib_catalogue import load_hplib_catalogue
     from designopt.results import write_atomic
     from formulations.case_data import dispatch_data_from_case, load_case_for_formulations
@@ -72,8 +73,14 @@ def run(args: argparse.Namespace) -> int:
     case = load_case_for_formulations(args.case)
     product = args.product
     if product is None:
-        with xr.open_dataset(args.selection) as sel:
-            product = str(sel.attrs["selected_name"])
+        try:
+            with xr.open_dataset(args.selection) as sel:
+                product = str(sel.attrs["selected_name"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise DataFormatError(
+                f"--selection {args.selection}: not a selection.nc from 'designopt select' "
+                f"(needs the attribute 'selected_name'): {exc}"
+            ) from None
     storage = Storage(capacity_J=args.storage_kWh * 3.6e6) if args.storage_kWh > 0 else None
     data = dispatch_data_from_case(
         case,

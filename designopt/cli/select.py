@@ -57,6 +57,11 @@ def run(args: argparse.Namespace) -> int:
 
     case = load_case_for_formulations(args.case)
     src = args.candidates
+    if src != "hplib" and not Path(src).exists():
+        raise ConfigurationError(
+            f"--candidates {src}: no such file or folder; give 'hplib', a CSV (hplib or Keymark "
+            "layout) or a study folder / results.nc"
+        )
     study = None
     if src != "hplib" and (Path(src).is_dir() or Path(src).suffix == ".nc"):
         import xarray as xr
