@@ -473,3 +473,16 @@ def test_fan_exposes_noise_inputs(unit):
     assert float(fan.power(v)) == pytest.approx(
         fan.air_flow_m3_s * fan.pressure_rise_Pa / fan.efficiency
     )
+
+
+def test_fan_flow_follows_speed_must_be_bool():
+    # a TOML string "no" used to be truthy and silently meant True
+    with pytest.raises(ConfigurationError, match="flow_follows_speed"):
+        Fan(air_flow_m3_s=1.0, flow_follows_speed="no")
+
+
+def test_unknown_cycle_backend_lists_tables():
+    # the error used to list only the CoolProp backends, not the default "tables"
+    unit = default_air_water_design(size_compressor=False)
+    with pytest.raises(ConfigurationError, match="'tables'"):
+        solve_operating_point(unit, t_source_K=C0 + 7, t_sink_out_K=C0 + 35, backend="foo")

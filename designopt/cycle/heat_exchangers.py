@@ -173,6 +173,10 @@ class Fan:
         _positive("fan efficiency", self.efficiency, 0.0, 1.0)
         _positive("fan min_flow_fraction", self.min_flow_fraction, 0.0, 1.0)
         _positive("fan tip_flow_coefficient", self.tip_flow_coefficient, 0.0, 1.0)
+        if not isinstance(self.flow_follows_speed, bool):
+            raise ConfigurationError(
+                f"fan flow_follows_speed={self.flow_follows_speed!r} must be true or false"
+            )
         if not 0.0 <= self.hub_ratio < 0.9:
             raise ConfigurationError(f"fan hub_ratio={self.hub_ratio!r} must lie in [0, 0.9)")
 

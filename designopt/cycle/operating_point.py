@@ -159,6 +159,10 @@ def _provider(design: HeatPumpDesign, backend: str):
         from designopt.cycle.tables import fluid_tables
 
         return fluid_tables(design.coolprop_name)
+    if backend not in ("HEOS", "BICUBIC&HEOS"):
+        raise ConfigurationError(
+            f"property backend {backend!r} is unknown; valid: 'tables', 'HEOS', 'BICUBIC&HEOS'"
+        )
     from designopt.cycle.tables import CoolPropProvider
 
     return CoolPropProvider(design.coolprop_name, backend)
