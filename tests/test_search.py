@@ -262,3 +262,23 @@ def test_int_variable_suggests_only_values_inside_its_bounds():
         Variable(name="n", kind="int", low=1, high=10, step=0.5)
     with pytest.raises(ConfigurationError, match="no integer lies in"):
         Variable(name="n", kind="int", low=1.2, high=1.8)
+
+
+def test_discretised_grid_stays_inside_the_bounds():
+    """A step rounded up to 9 decimals put the top grid value above ``high`` (1 + 6 x
+    0.166666667 = 2.000000002 for 7 points on [1, 2]): outside the design space, and outside
+    a variable's physical range when ``high`` is its limit (e.g. speed_max <= 2)."""
+    import dataclasses
+
+    from designopt.search.grid import discretised, grid_designs
+    from designopt.search.problem import Variable
+
+    base = dataclasses.replace(
+        bnh_problem(), variables=(Variable(name="x", kind="float", low=1.0, high=2.0),)
+    )
+    for n in (3, 4, 6, 7, 12):
+        xs = [d["x"] for d in grid_designs(discretised(base, n))]
+        assert len(xs) == n
+        assert min(xs) == 1.0
+        assert max(xs) <= 2.0
+        assert max(xs) == pytest.approx(2.0, abs=1e-8)

@@ -13,7 +13,7 @@ import dataclasses
 import itertools
 import multiprocessing as mp
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from designopt.errors import ConfigurationError
@@ -46,9 +46,12 @@ def discretised(problem: Problem, points: int | Mapping[str, int] = 3) -> Proble
             variables.append(dataclasses.replace(v, log=False, step=step))
             continue
         # a step with a short decimal form and the high bound it implies, so that Optuna's
-        # decimal divisibility check keeps every grid value (it would silently drop the top one)
+        # decimal divisibility check keeps every grid value (it would silently drop the top one);
+        # rounded down, so that the top value never lies above ``high``
         d_low = Decimal(repr(float(v.low)))
-        d_step = Decimal(repr(float((v.high - v.low) / (n - 1)))).quantize(Decimal("1e-9"))
+        d_step = Decimal(repr(float((v.high - v.low) / (n - 1)))).quantize(
+            Decimal("1e-9"), rounding=ROUND_DOWN
+        )
         high = float(d_low + d_step * (n - 1))
         variables.append(dataclasses.replace(v, log=False, step=float(d_step), high=high))
     return dataclasses.replace(
