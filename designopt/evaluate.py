@@ -495,6 +495,12 @@ def _hourly_air(
         )
     }
     load_J = tot["space_load"] + tot["dhw_load"]
+    if not load_J > 0.0:
+        raise ConfigurationError(
+            f"site.weather_file={case.site.weather_file!r} has no heating demand: no hour is"
+            f" below the load line's heating limit ({building.t_balance_K - ZERO_CELSIUS_K:g} degC);"
+            " give a weather file of a heating climate"
+        )
     return {
         "electricity_J": tot["electricity"],
         "electricity_backup_J": tot["electricity_backup"],

@@ -342,3 +342,23 @@ def test_weather_file_with_quiet_mode_at_minimum_speed(tmp_path):
     free = evaluate(design, loud).metrics
     assert 1.0 < m["spf_h3"] < free["spf_h3"]
     assert m["annual_backup_kWh"] > free["annual_backup_kWh"]
+
+
+def test_weather_file_without_heating_hours_is_a_clear_error(tmp_path):
+    """An EPW year that never drops below the 16 degC heating limit has no heat demand; it used
+    to crash the study with ZeroDivisionError (unmet share and SPF over zero)."""
+    epw = _year_epw(tmp_path / "year.epw")
+    lines = epw.read_text(encoding="latin-1").splitlines()
+    rows = []
+    for r in lines[8:]:
+        f = r.split(",")
+        f[6] = "25.0"  # dry-bulb temperature [degC]
+        rows.append(",".join(f))
+    epw.write_text("\n".join(lines[:8] + rows) + "\n", encoding="latin-1")
+    text = TINY.read_text().replace(
+        "[building]", f'[site]\nweather_file = "{epw.name}"\n\n[building]'
+    )
+    (tmp_path / "case.toml").write_text(text)
+    case = load_case(tmp_path / "case.toml")
+    with pytest.raises(ConfigurationError, match="has no heating demand"):
+        evaluate({"evaporator_area_m2": 40.0, "swept_volume_cm3": 50.0}, case)
