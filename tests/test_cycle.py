@@ -486,3 +486,24 @@ def test_unknown_cycle_backend_lists_tables():
     unit = default_air_water_design(size_compressor=False)
     with pytest.raises(ConfigurationError, match="'tables'"):
         solve_operating_point(unit, t_source_K=C0 + 7, t_sink_out_K=C0 + 35, backend="foo")
+
+
+@pytest.mark.parametrize("backend", ["tables", "HEOS"])
+def test_coil_u_above_default_air_side_limit_is_honoured(backend):
+    # With a fixed air flow only U*A of the coil matters (eps = 1 - exp(-U A / C_air)), so a
+    # coil with U = 60 W/(m2 K) on A must equal U = 30 on 2 A.  The air-side split used to clamp
+    # any U above 1/R_air,nominal = 40 W/(m2 K) to 40 at the design flow.
+    base = default_air_water_design(size_compressor=False)
+    fan = dataclasses.replace(base.fan, flow_follows_speed=False)
+    area = base.evaporator.area_m2
+
+    def coil(u, a):
+        return HeatExchanger(kind=HXKind.FINNED_COIL, area_m2=a, u_two_phase=u, u_vapour=u / 2)
+
+    hi = dataclasses.replace(base, fan=fan, evaporator=coil(60.0, area))
+    lo = dataclasses.replace(base, fan=fan, evaporator=coil(30.0, 2 * area))
+    kw = dict(t_source_K=C0 + 7, t_sink_out_K=C0 + 35, speed=1.0, backend=backend)
+    tol_K = 1e-5
+    assert solve_operating_point(hi, **kw).t_evap_K == pytest.approx(
+        solve_operating_point(lo, **kw).t_evap_K, abs=tol_K
+    )

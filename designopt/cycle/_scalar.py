@@ -131,7 +131,7 @@ class ScalarProblem:
     def __init__(
         self, design: HeatPumpDesign, t_source, t_sink, sink_is_outlet: bool, speed, ln_floor
     ):
-        from designopt.cycle.operating_point import R_AIR_SIDE_NOMINAL
+        from designopt.cycle.operating_point import coil_u
 
         d = design
         self.d = d
@@ -150,9 +150,9 @@ class ScalarProblem:
             )
             self.src_flow = vol
             self.c_src = P_ATM / (R_AIR * t_source) * vol * CP_AIR
-            r_air = R_AIR_SIDE_NOMINAL * (vol / d.fan.air_flow_m3_s) ** -0.6
-            self.ue_tp = 1.0 / (r_air + max(1.0 / ev.u_two_phase - R_AIR_SIDE_NOMINAL, 0.0))
-            self.ue_sh = 1.0 / (r_air + max(1.0 / ev.u_vapour - R_AIR_SIDE_NOMINAL, 0.0))
+            ratio = vol / d.fan.air_flow_m3_s
+            self.ue_tp = coil_u(ev.u_two_phase, ratio)
+            self.ue_sh = coil_u(ev.u_vapour, ratio)
             self.fan_power = (
                 d.fan.air_flow_m3_s
                 * d.fan.pressure_rise_Pa

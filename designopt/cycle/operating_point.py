@@ -75,6 +75,17 @@ MAX_ITER = 40
 R_AIR_SIDE_NOMINAL = 1.0 / (0.8 * 50.0)  # air-side resistance of the default coil U [m2 K/W]
 
 
+def coil_u(u_nom, flow_ratio):
+    """Coil U [W/(m2 K)] at air flow ``flow_ratio`` [1] times the design flow.
+
+    ``u_nom`` is split into an air-side resistance (``R_AIR_SIDE_NOMINAL``, at most the whole
+    ``1/u_nom``) that scales with flow**-0.6 and a remainder that does not; at the design flow
+    the result is ``u_nom`` (also above 1/R_AIR_SIDE_NOMINAL = 40 W/(m2 K)).
+    """
+    r_air = min(R_AIR_SIDE_NOMINAL, 1.0 / u_nom)
+    return 1.0 / (r_air * flow_ratio**-0.6 + (1.0 / u_nom - r_air))
+
+
 class Status(enum.IntEnum):
     """Outcome of one operating point (int8 ``status`` of performance maps)."""
 
@@ -209,11 +220,9 @@ class _Problem:
             rho = P_ATM / (R_AIR * self.t_src)
             self.c_src = rho * vol * CP_AIR
             ratio = vol / d.fan.air_flow_m3_s
-            r_air = R_AIR_SIDE_NOMINAL * ratio**-0.6
 
             def u_of(u_nom):
-                r_rest = max(1.0 / u_nom - R_AIR_SIDE_NOMINAL, 0.0)
-                return 1.0 / (r_air + r_rest)
+                return coil_u(u_nom, ratio)
 
             self.ue_tp = u_of(ev.u_two_phase)
             self.ue_sh = u_of(ev.u_vapour)
