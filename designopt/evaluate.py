@@ -578,6 +578,7 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         comp_power_max = float(finite.max()) if finite.size else math.nan
     t_evap = _interp_map(pmap, "t_evap", t_rate, 308.15, 1.0)
     t_cond = _interp_map(pmap, "t_cond", t_rate, 308.15, 1.0)
+    t_discharge = _interp_map(pmap, "t_discharge", t_rate, 308.15, 1.0)
     if not all(math.isfinite(x) for x in (heat_a7, comp_power_max, t_evap, t_cond)):
         raise OperatingPointError(
             "the design has no operating point inside its envelope at "
@@ -648,7 +649,7 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         evaporator_area_m2=hp.evaporator.area_m2,
         condenser_area_m2=hp.condenser.area_m2,
         evaporator_type="brazed_plate" if water else "finned_air_coil",
-        **saturated_densities(ref, t_evap_K=t_evap, t_cond_K=t_cond),
+        **saturated_densities(ref, t_evap_K=t_evap, t_cond_K=t_cond, t_discharge_K=t_discharge),
     )
     charge_kg = float(charge.total)
     limit, user_cap = charge_limits(case, ref)
@@ -757,15 +758,40 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
     )
 
 
-def saturated_densities(ref, *, t_evap_K: float, t_cond_K: float) -> dict[str, float]:
+def saturated_densities(
+    ref, *, t_evap_K: float, t_cond_K: float, t_discharge_K: float | None = None
+) -> dict[str, float]:
     """Saturated liquid and vapour densities [kg/m3] at the evaporating and condensing
-    temperatures, keyed as :func:`designopt.economics.refrigerant_charge` takes them."""
-    from designopt.properties import state_tq
+    temperatures, keyed as :func:`designopt.economics.refrigerant_charge` takes them.
+
+    A transcritical cycle (``t_cond_K``, then the gas-cooler outlet temperature, at or above
+    the critical temperature) has no saturation on the high side: its "liquid" and "vapour"
+    densities are the supercritical densities at the gas-cooler pressure of the cycle model
+    (:func:`designopt.cycle.transcritical.optimal_high_pressure`, Liao et al. 2000) at the
+    gas-cooler outlet and at the discharge temperature ``t_discharge_K``."""
+    from designopt.properties import fluid_limits, state_pt, state_tq
 
     name = ref.coolprop_name
+    if t_cond_K >= fluid_limits(name).t_crit_K:
+        from designopt.cycle.transcritical import optimal_high_pressure
+
+        if t_discharge_K is None or not t_discharge_K > t_cond_K:
+            raise OperatingPointError(
+                f"{ref.name}: gas-cooler outlet at {t_cond_K:.2f} K needs a discharge temperature"
+                f" above it for the charge estimate, got {t_discharge_K!r}"
+            )
+        p_gc = float(optimal_high_pressure(t_evap_K, t_cond_K))
+        high = {
+            "rho_liquid_cond_kg_m3": state_pt(name, p=p_gc, T=t_cond_K).rho,
+            "rho_vapour_cond_kg_m3": state_pt(name, p=p_gc, T=t_discharge_K).rho,
+        }
+    else:
+        high = {
+            "rho_liquid_cond_kg_m3": state_tq(name, T=t_cond_K, q=0.0).rho,
+            "rho_vapour_cond_kg_m3": state_tq(name, T=t_cond_K, q=1.0).rho,
+        }
     return {
-        "rho_liquid_cond_kg_m3": state_tq(name, T=t_cond_K, q=0.0).rho,
-        "rho_vapour_cond_kg_m3": state_tq(name, T=t_cond_K, q=1.0).rho,
+        **high,
         "rho_liquid_evap_kg_m3": state_tq(name, T=t_evap_K, q=0.0).rho,
         "rho_vapour_evap_kg_m3": state_tq(name, T=t_evap_K, q=1.0).rho,
     }

@@ -838,7 +838,9 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
         saturated_densities,
     )
 
-    dens = saturated_densities(ref, t_evap_K=t_evap, t_cond_K=t_cond)
+    dens = saturated_densities(
+        ref, t_evap_K=t_evap, t_cond_K=t_cond, t_discharge_K=_at(pg, "t_discharge", b0, w35, 1.0)
+    )
     plate = float(values["evaporator_area_m2"])
     cond = float(values["condenser_area_m2"])
     charge_kg = float(

@@ -362,3 +362,36 @@ def test_weather_file_without_heating_hours_is_a_clear_error(tmp_path):
     case = load_case(tmp_path / "case.toml")
     with pytest.raises(ConfigurationError, match="has no heating demand"):
         evaluate({"evaporator_area_m2": 40.0, "swept_volume_cm3": 50.0}, case)
+
+
+def test_transcritical_r744_design_is_evaluated(case):
+    """R744 heats water in a gas cooler above its critical temperature (304.13 K): the charge
+    estimate used to ask for saturated densities there, so every R744 design failed with a
+    PropertyError.  The high side now takes the supercritical densities at the gas-cooler
+    pressure; the charge lies between an all-vapour and an all-liquid fill of the same volumes."""
+    from designopt.economics import refrigerant_charge
+
+    ev = evaluate(
+        {"refrigerant": "R744", "evaporator_area_m2": 40.0, "swept_volume_cm3": 20.0}, case
+    )
+    m = ev.metrics
+    assert math.isfinite(m["scop"]) and m["scop"] > 1.0
+    # CO2 densities bracket every state in the circuit (triple point liquid 1178 kg/m3,
+    # nothing in the circuit below 10 kg/m3): the charge must lie between those fills
+    rho_lo, rho_hi = 10.0, 1178.0
+    volumes = dict(evaporator_area_m2=40.0, condenser_area_m2=1.2)
+    lo = refrigerant_charge(
+        **volumes,
+        rho_liquid_cond_kg_m3=rho_lo * 1.0001,
+        rho_vapour_cond_kg_m3=rho_lo,
+        rho_liquid_evap_kg_m3=rho_lo * 1.0001,
+        rho_vapour_evap_kg_m3=rho_lo,
+    ).total
+    hi = refrigerant_charge(
+        **volumes,
+        rho_liquid_cond_kg_m3=rho_hi,
+        rho_vapour_cond_kg_m3=rho_hi * 0.9999,
+        rho_liquid_evap_kg_m3=rho_hi,
+        rho_vapour_evap_kg_m3=rho_hi * 0.9999,
+    ).total
+    assert lo < m["charge_kg"] < hi
