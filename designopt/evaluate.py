@@ -88,7 +88,7 @@ VARIABLES: dict[str, VariableInfo] = {
     "compressor_type": VariableInfo("categorical", "1", "rotary", "compressor type (noise)"),
 }
 
-#: Compressor nominal speed when not a design variable [Hz].
+#: Sink (flow) temperatures of the performance-map grid [degC].
 _T_SINK_GRID_DEGC = np.array([20.0, 24.0, 30.0, 36.0, 42.0, 48.0, 54.0, 58.0])
 _SPEED_POINTS = 5
 
@@ -540,10 +540,16 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
 
         return evaluate_ground(design, case)
     values = resolve(design, case)
+    src = case.source.type.value
     for name, value in design.items():
         if name not in VARIABLES:
             raise ConfigurationError(
                 f"{name!r} is not a design variable; valid: {sorted(VARIABLES)}"
+            )
+        if src not in VARIABLES[name].sources:
+            valid = sorted(k for k, v in VARIABLES.items() if src in v.sources)
+            raise ConfigurationError(
+                f"{name!r} does not apply to source type {src!r}; valid: {valid}"
             )
         _check_value(name, value, name)
     hp = heat_pump_design(values, case)

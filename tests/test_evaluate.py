@@ -395,3 +395,13 @@ def test_transcritical_r744_design_is_evaluated(case):
         rho_vapour_evap_kg_m3=rho_hi * 0.9999,
     ).total
     assert lo < m["charge_kg"] < hi
+
+
+def test_design_values_of_another_source_are_refused():
+    """A fan value for a water unit (no fan) used to be ignored silently; the ground route
+    already refused such values."""
+    case = load_case(DATA / "cases" / "tiny_water.toml")
+    with pytest.raises(
+        ConfigurationError, match=r"'fan_diameter_m' does not apply to source type 'water'"
+    ):
+        evaluate({"fan_diameter_m": 0.8}, case)
