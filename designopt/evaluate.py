@@ -525,6 +525,21 @@ def _highest_running(values: np.ndarray) -> float:
     return float(values[ok[-1]]) if ok.size else math.nan
 
 
+def rating_compressor_power(pmap, t_source_K: float) -> float:
+    """Compressor power [W] of the sound-power rating at source temperature ``t_source_K``:
+    the highest speed that runs at W55 (EN 12102-1 rating point); a unit whose envelope stops
+    short of W55 there (e.g. discharge temperature) is rated at the largest compressor power it
+    runs at that source temperature over the map's flow temperatures.  NaN if none runs."""
+    power = _highest_running(_at_speeds(pmap, "compressor_power", t_source_K, 328.15))
+    if math.isfinite(power):
+        return power
+    runs = [
+        _at_speeds(pmap, "compressor_power", t_source_K, float(tk)) for tk in pmap["t_sink"].values
+    ]
+    finite = np.concatenate([a[np.isfinite(a)] for a in runs])
+    return float(finite.max()) if finite.size else math.nan
+
+
 def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
     """Evaluate one design of ``case``; see the module docstring.
 
@@ -572,16 +587,7 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
     cap_design = 0.0 if not math.isfinite(cap_design) else cap_design
     heat_a7 = _interp_map(pmap, "heat_output", t_rate, 308.15, 1.0)
     cop_a7 = _interp_map(pmap, "cop", t_rate, 308.15, 1.0)
-    # sound power at the highest speed that runs at A7/W55 (EN 12102-1 rating point); a unit
-    # whose envelope stops short of W55 at A7 (e.g. discharge temperature) is rated at the
-    # largest compressor power it runs at A7 over the map's flow temperatures
-    comp_power_max = _highest_running(_at_speeds(pmap, "compressor_power", t_rate, 328.15))
-    if not math.isfinite(comp_power_max):
-        at_a7 = [
-            _at_speeds(pmap, "compressor_power", t_rate, float(tk)) for tk in pmap["t_sink"].values
-        ]
-        finite = np.concatenate([a[np.isfinite(a)] for a in at_a7])
-        comp_power_max = float(finite.max()) if finite.size else math.nan
+    comp_power_max = rating_compressor_power(pmap, t_rate)
     t_evap = _interp_map(pmap, "t_evap", t_rate, 308.15, 1.0)
     t_cond = _interp_map(pmap, "t_cond", t_rate, 308.15, 1.0)
     t_discharge = _interp_map(pmap, "t_discharge", t_rate, 308.15, 1.0)

@@ -801,13 +801,21 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     point at the rating conditions (nothing can be computed).
     """
     from designopt import economics, noise, refrigerants
+    from designopt.evaluate import (
+        charge_limits,
+        lifetime_money,
+        money_metrics,
+        objective_values,
+        rating_compressor_power,
+        saturated_densities,
+    )
 
     table = ground_table(case)
     run = simulate_ground_design(design, case)
     values = run.values
     hybrid = case.source.type is SourceType.HYBRID
     pg, pa = run.pmap_ground, run.pmap_air
-    b0, w35, w55 = ZERO_CELSIUS_K, ZERO_CELSIUS_K + 35.0, ZERO_CELSIUS_K + 55.0
+    b0, w35 = ZERO_CELSIUS_K, ZERO_CELSIUS_K + 35.0
     t_flow_K = case.flow_temperature_degC + ZERO_CELSIUS_K
     t_design_K = case.design_temperature_degC + ZERO_CELSIUS_K
     load_W = case.building.design_heat_load_kW * 1e3
@@ -816,11 +824,11 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     cop_b0 = _at(pg, "cop", b0, w35, 1.0)
     t_evap = _at(pg, "t_evap", b0, w35, 1.0)
     t_cond = _at(pg, "t_cond", b0, w35, 1.0)
-    comp_max_g = _at(pg, "compressor_power", b0, w55)
+    comp_max_g = rating_compressor_power(pg, b0)
     if not all(math.isfinite(x) for x in (heat_b0, cop_b0, t_evap, t_cond, comp_max_g)):
         raise InfeasibleDesignError(
             "the ground unit has no operating point inside its envelope at B0/W35 (nominal "
-            "speed) or B0/W55: nothing can be evaluated"
+            "speed): nothing can be evaluated"
         )
     # capacity at the design temperature: the mode that runs there, highest running speed
     if hybrid and t_design_K >= float(values["switchover_temperature_degC"]) + ZERO_CELSIUS_K:
@@ -830,13 +838,6 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
     cap = cap if math.isfinite(cap) else 0.0
 
     ref = refrigerants.get(str(values["refrigerant"]))
-    from designopt.evaluate import (
-        charge_limits,
-        lifetime_money,
-        money_metrics,
-        objective_values,
-        saturated_densities,
-    )
 
     dens = saturated_densities(
         ref, t_evap_K=t_evap, t_cond_K=t_cond, t_discharge_K=_at(pg, "t_discharge", b0, w35, 1.0)
@@ -921,10 +922,10 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
         gwp=ref.gwp100,
     )
     if hybrid:
-        comp_max_a = _at(pa, "compressor_power", ZERO_CELSIUS_K + 7.0, w55)
+        comp_max_a = rating_compressor_power(pa, ZERO_CELSIUS_K + 7.0)
         if not math.isfinite(comp_max_a):
             raise InfeasibleDesignError(
-                "the hybrid's air mode has no operating point at A7/W55: nothing can be evaluated"
+                "the hybrid's air mode has no operating point at A7: nothing can be evaluated"
             )
         hp_a = air_mode_design(values)
         lwa = float(

@@ -381,3 +381,14 @@ def test_int_design_variables_take_whole_numbers(ground_case):
     assert design["borehole_count"] == 2
     assert isinstance(design["borehole_count"], int)
     assert design_from_strings(case, {"borehole_count": "3.0"})["borehole_count"] == 3
+
+
+def test_unit_whose_envelope_stops_short_of_w55_is_evaluated(ground_case):
+    """An R32 brine unit runs at B0/W35 but not at B0/W55 (discharge temperature): it used to
+    fail as 'nothing can be evaluated'; it is rated for sound, as on the air route, at the
+    largest compressor power it runs at B0 over the map's flow temperatures."""
+    ev = evaluate({**DESIGN, "refrigerant": "R32"}, ground_case)
+    m = ev.metrics
+    assert ev.failure is None
+    assert math.isfinite(m["sound_power_dBA"])
+    assert 1.0 < m["cop_B0W35"] < 308.15 / (308.15 - 273.15)
