@@ -31,9 +31,11 @@ def test_docs_have_examples():
 def test_docs_example_runs(page, index, code, tmp_path):
     if "results/" in code:
         pytest.skip(f"{page} example {index} reads a finished study's results folder")
+    # run in a scratch folder (examples write files) that sees the repository's case studies
+    (tmp_path / "casestudies").symlink_to(ROOT / "casestudies")
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
     out = subprocess.run(
-        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert out.returncode == 0, f"{page} example {index} failed:\n{out.stderr[-2000:]}"
