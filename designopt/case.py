@@ -289,6 +289,13 @@ class Case(_Model):
         data = self.model_dump(exclude={"optimisation", "description", "base_dir"})
         data["objectives"] = self.optimisation.objectives
         data["constraints"] = self.optimisation.constraints
+        if self.site.weather_file is not None:  # the file's contents, not only its name
+            import hashlib
+
+            path = Path(self.site.weather_file)
+            path = path if path.is_absolute() else Path(self.base_dir) / path
+            if path.is_file():
+                data["weather_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
         return stable_hash(data)
 
     def with_space(self, space: dict[str, VariableSpec]) -> Case:

@@ -138,3 +138,19 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("name = \n")
     with pytest.raises(ConfigurationError, match="is not valid TOML"):
         load_case(bad)
+
+
+def test_fingerprint_follows_the_weather_file_contents(tmp_path):
+    """The same weather_file name next to two case files (or an edited EPW) changes the results,
+    so it must change the fingerprint; it used to be ignored (a resumed study mixed years)."""
+    from designopt.case import Case
+
+    fps = []
+    for k, text in enumerate(("year one\n", "year two\n", "year one\n")):
+        folder = tmp_path / f"c{k}"
+        folder.mkdir()
+        (folder / "w.epw").write_text(text)
+        case = Case.model_validate({**_with(site__weather_file="w.epw"), "base_dir": str(folder)})
+        fps.append(case.fingerprint())
+    assert fps[0] != fps[1]
+    assert fps[0] == fps[2]  # same contents, another folder: same results
