@@ -54,3 +54,31 @@ def test_disk_cache_round_trip(tmp_path, monkeypatch):
         np.testing.assert_array_equal(a.sh, b.sh)
     finally:
         fluid_tables.cache_clear()
+
+
+def test_two_processes_build_the_same_table_on_a_cold_cache(tmp_path):
+    """Study workers start together on a fresh machine: both build the R290 tables at once and
+    both must get them (each writes its own temporary file before the atomic rename)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import functools, designopt.cycle.tables as t; "
+        "tab = t.fluid_tables('R290'); print(tab.n_sat)"
+    )
+    env = {**os.environ, "DESIGNOPT_CACHE_DIR": str(tmp_path)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-500:] for o in outs]
+    assert outs[0][0] == outs[1][0]
+    assert not list(tmp_path.rglob("*.tmp.npz"))

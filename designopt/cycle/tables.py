@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+import threading
 
 import numpy as np
 
@@ -288,7 +290,9 @@ def fluid_tables(fluid: str) -> FluidTables:
         except (OSError, KeyError, ValueError):
             pass  # rebuild a corrupt cache file
     tab = _build(fluid)
-    tmp = path.with_suffix(".tmp.npz")
+    # a writer-unique temporary name: two processes (study workers) may build the same
+    # table at once on a cold cache, and each must rename its own complete file
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
     np.savez(
         tmp,
         t0_K=tab.t0_K,

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+import threading
 
 import numpy as np
 
@@ -284,7 +286,9 @@ def supercritical_tables() -> SupercriticalTables:
         except (OSError, KeyError, ValueError):
             pass
     tab = _build()
-    tmp = path.with_suffix(".tmp.npz")
+    # a writer-unique temporary name: two processes (study workers) may build the same
+    # table at once on a cold cache, and each must rename its own complete file
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
     np.savez(tmp, h=tab.h, s=tab.s)
     tmp.replace(path)
     return tab
