@@ -240,6 +240,22 @@ def _check_value(name: str, value: Any, where: str) -> None:
         )
 
 
+def check_design(design: dict[str, Any], case: Case) -> None:
+    """Every value of ``design`` names a design variable of the case's source type and is valid."""
+    src = case.source.type.value
+    for name, value in design.items():
+        if name not in VARIABLES:
+            raise ConfigurationError(
+                f"{name!r} is not a design variable; valid: {sorted(VARIABLES)}"
+            )
+        if src not in VARIABLES[name].sources:
+            valid = sorted(k for k, v in VARIABLES.items() if src in v.sources)
+            raise ConfigurationError(
+                f"{name!r} does not apply to source type {src!r}; valid: {valid}"
+            )
+        _check_value(name, value, name)
+
+
 def resolve(params: dict[str, Any], case: Case) -> dict[str, Any]:
     """All design-variable values: ``params`` over ``case.fixed`` over defaults."""
     out = {k: v.default for k, v in VARIABLES.items() if case.source.type.value in v.sources}
@@ -554,19 +570,8 @@ def evaluate(design: dict[str, Any], case: Case) -> Evaluation:
         from designopt.evaluate_ground import evaluate_ground
 
         return evaluate_ground(design, case)
+    check_design(design, case)
     values = resolve(design, case)
-    src = case.source.type.value
-    for name, value in design.items():
-        if name not in VARIABLES:
-            raise ConfigurationError(
-                f"{name!r} is not a design variable; valid: {sorted(VARIABLES)}"
-            )
-        if src not in VARIABLES[name].sources:
-            valid = sorted(k for k, v in VARIABLES.items() if src in v.sources)
-            raise ConfigurationError(
-                f"{name!r} does not apply to source type {src!r}; valid: {valid}"
-            )
-        _check_value(name, value, name)
     hp = heat_pump_design(values, case)
     ref = refrigerants.get(hp.refrigerant)
     load_W = case.building.design_heat_load_kW * 1e3

@@ -39,7 +39,6 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -301,7 +300,7 @@ def check_ground_case(case: Case) -> None:
                 "(the unit stands indoors, no outdoor fan); remove them, or use 'hybrid'"
             )
     if case.site.weather_file is not None:
-        path = _weather_path(case)
+        path = weather_path(case)
         if not path.is_file():
             raise ConfigurationError(
                 f"site.weather_file={case.site.weather_file!r} does not exist (looked for {path})"
@@ -310,9 +309,7 @@ def check_ground_case(case: Case) -> None:
 
 
 # ------------------------------------------------------------------------------ helpers
-def _weather_path(case: Case) -> Path:
-    p = Path(case.site.weather_file)
-    return p if p.is_absolute() else Path(case.base_dir) / p
+from designopt.evaluate import weather_path  # noqa: E402  (one rule for relative EPW paths)
 
 
 @functools.lru_cache(maxsize=8)
@@ -350,7 +347,7 @@ def _year(
 
 
 def _case_year(case: Case):
-    wf = None if case.site.weather_file is None else str(_weather_path(case))
+    wf = None if case.site.weather_file is None else str(weather_path(case))
     return _year(
         case.site.climate.value,
         wf,
@@ -361,20 +358,9 @@ def _case_year(case: Case):
 
 
 def _resolve(design: dict[str, Any], case: Case, table: GroundTable) -> dict[str, Any]:
-    from designopt.evaluate import _check_value, resolve
+    from designopt.evaluate import check_design, resolve
 
-    src = case.source.type.value
-    for name, value in design.items():
-        if name not in VARIABLES:
-            raise ConfigurationError(
-                f"{name!r} is not a design variable; valid: {sorted(VARIABLES)}"
-            )
-        if src not in VARIABLES[name].sources:
-            valid = sorted(k for k, v in VARIABLES.items() if src in v.sources)
-            raise ConfigurationError(
-                f"{name!r} does not apply to source type {src!r}; valid: {valid}"
-            )
-        _check_value(name, value, name)
+    check_design(design, case)
     values = resolve(design, case)
     given = set(design) | set(case.fixed)
     if "evaporator_area_m2" not in given:
