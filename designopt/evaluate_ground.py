@@ -64,8 +64,6 @@ __all__ = [
 
 #: Temperature scale of the ``fluid_temperature`` constraint [K]: (limit - extreme) / 10 K.
 FLUID_SCALE_K = 10.0
-#: Share of the annual heat demand allowed unmet by heat pump + back-up (``unmet_load``) [1].
-UNMET_ALLOWED = 0.001
 #: Degradation coefficient of on/off cycling below the minimum speed (EN 14825) [1].
 CDH = 0.9
 #: Default plate-evaporator area of ground/water units when not a design variable [m2].
@@ -309,7 +307,7 @@ def check_ground_case(case: Case) -> None:
 
 
 # ------------------------------------------------------------------------------ helpers
-from designopt.evaluate import weather_path  # noqa: E402  (one rule for relative EPW paths)
+from designopt.evaluate import UNMET_TOLERANCE, weather_path  # noqa: E402  (shared rules)
 
 
 @functools.lru_cache(maxsize=8)
@@ -1010,7 +1008,7 @@ def evaluate_ground(design: dict[str, Any], case: Case) -> Evaluation:
         constraints["fluid_temperature"] = margin / FLUID_SCALE_K
     if "unmet_load" in cons:  # beyond heat pump + installed back-up, scaled by the 0.1 % allowed
         unmet_share = metrics["annual_unmet_by_backup_kWh"] / max(heat_kWh, 1e-9)
-        constraints["unmet_load"] = (unmet_share - UNMET_ALLOWED) / UNMET_ALLOWED
+        constraints["unmet_load"] = (unmet_share - UNMET_TOLERANCE) / UNMET_TOLERANCE
     return Evaluation(
         objectives={k: objectives[k] for k in case.optimisation.objectives},
         constraints=constraints,
