@@ -34,8 +34,9 @@ import pandas as pd
 
 from designopt.io.keymark import read_declared
 from designopt.seasonal.en14825 import (
-    CyclingConvention,
+    ALTERNATIVE_CONVENTIONS,
     RatingConventions,
+    check_declared,
     legacy_water_cycling,
     rate_declared,
 )
@@ -77,25 +78,14 @@ def configuration(df):
 
 
 def alternatives(dp, df):
-    """Per-row errors [%] of the default and of each alternative convention."""
-    out = {"default": errors_pct(dp, df)}
-    out["off-mode hours opposite to the reversible flag"] = errors_pct(
-        dataclasses.replace(dp, reversible=~dp.reversible), df
-    )
-    out["no cycling loss (Cdh = 1)"] = errors_pct(dp, df, RatingConventions(cdh_override=1.0))
-    out["Cdh = 0.9 at every point"] = errors_pct(dp, df, RatingConventions(cdh_override=0.9))
-    out["back-up max(0, Ph - Pdh) in every bin"] = errors_pct(
-        dp, df, RatingConventions(backup_above_tbiv=True)
-    )
-    out["cycling at the bins (former default)"] = errors_pct(
-        dp, df, RatingConventions(cycling=CyclingConvention.BIN)
-    )
-    out["opposite off-mode hours and no cycling loss"] = errors_pct(
-        dataclasses.replace(dp, reversible=~dp.reversible),
-        df,
-        RatingConventions(cdh_override=1.0),
-    )
-    return pd.DataFrame(out, index=df.index)
+    """Per-row errors [%] of the default and of each alternative convention (the ones
+    :func:`designopt.seasonal.check_declared` tries, in its order)."""
+    check = check_declared(dp, df["SCOP"].to_numpy())
+    declared = df["SCOP"].to_numpy()
+    out = {"default": check.deviation_pct}
+    for name, description in ALTERNATIVE_CONVENTIONS:
+        out[description] = 100 * (check.alternatives[name] / declared - 1)
+    return pd.DataFrame(out, index=df.index), check
 
 
 def held_out(ok_base, ok_rule, manufacturer):
@@ -118,7 +108,7 @@ def main() -> None:
         print(f"{args.keymark} not found")
         return
     dp, df, _ = read_declared(args.keymark)
-    alt = alternatives(dp, df)
+    alt, check = alternatives(dp, df)
     err = alt["default"].to_numpy()
     ok = np.abs(err) <= 2
     clean = df["qc_flags"].isna().to_numpy()
@@ -144,12 +134,9 @@ def main() -> None:
     print(pd.DataFrame({"failing": top, "rows": rows[top.index]}).to_string())
 
     print("\n3. failing rows by the alternative that reproduces them (first match)")
-    left = ~ok
-    for name in alt.columns[1:]:
-        hit = left & (np.abs(alt[name].to_numpy()) <= 2)
-        print(f"  {name:50s} {int(hit.sum()):4d}  (QC-flagged {int((hit & ~clean).sum())})")
-        left &= ~hit
-    print(f"  {'unexplained':50s} {int(left.sum()):4d}  (QC-flagged {int((left & ~clean).sum())})")
+    for name, description in [*ALTERNATIVE_CONVENTIONS, ("unexplained", "unexplained")]:
+        hit = check.explained_by == name
+        print(f"  {description:70s} {int(hit.sum()):4d}  (QC-flagged {int((hit & ~clean).sum())})")
     print(
         "  an oracle choosing per row among these conventions: "
         f"{100 * (ok | (np.abs(alt.to_numpy()) <= 2).any(axis=1)).mean():.1f} %"
@@ -158,7 +145,7 @@ def main() -> None:
     print("\n4. selectable rules, held-out gain (points of share within ±2 %)")
     rules = {
         "cycling at the points (default) vs at the bins": (
-            np.abs(alt["cycling at the bins (former default)"].to_numpy()) <= 2,
+            np.abs(alt[dict(ALTERNATIVE_CONVENTIONS)["cycling_at_bins"]].to_numpy()) <= 2,
             ok,
         ),
         "E point at Tdesignh (default) vs extrapolated": (

@@ -64,13 +64,42 @@ def test_cli_scop_reproduces_declared_and_flags_bad_rows(tmp_path, capsys):
     assert "Tbiv=-20.0 °C below TOL=-10.0 °C" in res.loc[2, "status"]
     assert "climate='arctic'" in res.loc[3, "status"]
     assert res.loc[[1, 2, 3], "SCOP_calc"].isna().all()
+    assert (res.loc[[1, 2, 3], "SCOP_explained_by"] == "not rated").all()
+    assert not res.loc[[1, 2, 3], "SCOP_consistent"].any()
     good = res.drop(index=[1, 2, 3])
+    # the checking columns agree with the figures (every sample row is reproduced)
+    np.testing.assert_allclose(good.SCOP_deviation_pct, err_pct_of(good), atol=2e-3)
+    assert good.SCOP_consistent.all() and good.SCOP_explained_by.isna().all()
     assert (good.status == "ok").all()
     err_pct = 100 * (good.SCOP_calc / good.SCOP - 1)
     assert (err_pct.abs() <= TOL_PCT).all(), err_pct.round(2).tolist()
     # eta_s from the computed SCOP follows the declared eta_s within the SCOP tolerance
     assert (abs(good.eta_s_calc_pct - good.eta_s_pct) <= 0.02 * good.eta_s_pct + 1).all()
     assert "not rated" in capsys.readouterr().out
+
+
+def err_pct_of(res):
+    return 100 * (res.SCOP_calc / res.SCOP - 1)
+
+
+def test_cli_scop_check_names_the_convention(tmp_path, capsys):
+    """A certificate reproduced only with the reversible off-mode hours (LG HM051M U43,
+    flagged heating-only; tests/data/keymark_conventions.csv) is reported as such; a declared
+    SCOP no convention reproduces is 'unexplained'; a tighter tolerance flags more rows."""
+    conv = pd.read_csv(Path(__file__).parent / "data" / "keymark_conventions.csv", comment="#")
+    lg = conv[conv.demonstrates == "reversible_flag_mismatch"]
+    df = pd.concat([pd.read_csv(DATA, comment="#").head(3), lg], ignore_index=True)
+    df.loc[0, "SCOP"] *= 1.3
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    df.to_csv(src, index=False)
+    assert main(["scop", "--declared", str(src), "--out", str(out)]) == 0
+    res = pd.read_csv(out, keep_default_na=False)
+    assert list(res.SCOP_explained_by) == ["unexplained", "", "", "opposite_off_hours"]
+    assert "reproduced within 2 %: 2 of 4" in capsys.readouterr().out
+    assert main(["scop", "--declared", str(src), "--out", str(out), "--tolerance-pct", "1e-4"]) == 0
+    assert not pd.read_csv(out).SCOP_consistent.any()
+    assert main(["scop", "--declared", str(src), "--out", str(out), "--tolerance-pct", "0"]) == 2
+    assert "--tolerance-pct 0.0 must be a number > 0" in capsys.readouterr().err
 
 
 def test_cli_cc(tmp_path):

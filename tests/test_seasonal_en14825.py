@@ -325,6 +325,47 @@ def test_reversible_flag_mismatch_is_documented_not_fixed():
     assert (np.abs(_err_pct(flipped, df, rows)) <= TOL_PCT).all()
 
 
+def test_check_declared_names_each_certificate_convention():
+    """check_declared: consistent rows need no explanation; the documented mismatches are
+    attributed to the convention that reproduces them (tests/data/keymark_conventions.csv)."""
+    from designopt.seasonal import ALTERNATIVE_CONVENTIONS, check_declared
+
+    dp, df, _ = read_declared(CONVENTIONS)
+    c = check_declared(dp, df["SCOP"])
+    np.testing.assert_array_equal(c.scop_calc, rate_declared(dp).scop)
+    expect = {
+        "cycling_point": "",
+        "e_point_at_tdesign": "",
+        "legacy_water_cycling": "no_cycling_loss",
+        "reversible_flag_mismatch": "opposite_off_hours",
+    }
+    for label, name in expect.items():
+        rows = df["demonstrates"].to_numpy() == label
+        assert rows.any(), label
+        assert (c.explained_by[rows] == name).all(), (label, c.explained_by[rows])
+        assert c.consistent[rows].all() == (name == "")
+    assert set(c.alternatives) == {name for name, _ in ALTERNATIVE_CONVENTIONS}
+    assert set(c.explained_by) <= {"", "unexplained"} | set(c.alternatives)
+
+
+def test_check_declared_unexplained_not_rated_and_bad_input():
+    from designopt.seasonal import check_declared
+
+    dp = _vaillant()
+    scop = rate_declared(dp).scop[0]
+    c = check_declared(dp, [1.3 * scop])
+    assert c.explained_by[0] == "unexplained" and not c.consistent[0]
+    assert c.deviation_pct[0] == pytest.approx(100 * (1 / 1.3 - 1))
+    c = check_declared(dp, [np.nan])
+    assert c.explained_by[0] == "not rated" and np.isnan(c.deviation_pct[0])
+    assert check_declared(dp, [scop * 1.015]).consistent[0]
+    assert not check_declared(dp, [scop * 1.015], tolerance_pct=1.0).consistent[0]
+    with pytest.raises(ConfigurationError, match="tolerance_pct=0 must be a number > 0"):
+        check_declared(dp, [scop], tolerance_pct=0)
+    with pytest.raises(ConfigurationError, match="declared_scop has 2 values but there are 1"):
+        check_declared(dp, [scop, scop])
+
+
 def test_full_load_at_tbiv_no_cycling_at_or_below_tbiv():
     """Points at or below Tbiv (here E −10, A −7, F −3 °C) run at full load: their Cdh and a
     declared capacity above the load line there do not matter; warmer points still cycle."""

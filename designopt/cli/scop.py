@@ -3,6 +3,12 @@
 Writes every input row with the added columns ``SCOP_calc``, ``SCOP_on_calc``,
 ``SCOP_net_calc``, ``eta_s_calc_pct`` and ``status`` (empty when the row was rated; otherwise
 the reason, with NaN figures). A row that cannot be rated never stops the command.
+
+When the file has a declared ``SCOP`` column, three checking columns follow
+(:func:`designopt.seasonal.check_declared`): ``SCOP_deviation_pct`` (calculated vs declared),
+``SCOP_consistent`` (within ``--tolerance-pct``) and ``SCOP_explained_by`` (empty when
+consistent, else the certificate convention that reproduces the declared value, or
+``unexplained``).
 """
 
 from __future__ import annotations
@@ -25,15 +31,24 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=2.5,
         help="primary energy conversion coefficient for eta_s (2.5: Reg. 813/2013; 1.9: EED 2023)",
     )
+    parser.add_argument(
+        "--tolerance-pct",
+        type=float,
+        default=2.0,
+        help="tolerance of the declared-SCOP check when the file has a SCOP column [%%] (default 2)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Rate the file and write the result; return 0 (rows that fail are flagged, not fatal)."""
     import numpy as np
 
+    from designopt.errors import ConfigurationError
     from designopt.io.keymark import read_declared
-    from designopt.seasonal.en14825 import rate_declared
+    from designopt.seasonal.en14825 import check_declared, rate_declared
 
+    if not (np.isfinite(args.tolerance_pct) and args.tolerance_pct > 0):
+        raise ConfigurationError(f"--tolerance-pct {args.tolerance_pct} must be a number > 0")
     dp, df, status_read = read_declared(args.declared)
     result = rate_declared(dp, cc=args.cc)
     status = np.where(status_read != "", status_read, result.status)
@@ -44,10 +59,24 @@ def run(args: argparse.Namespace) -> int:
     out["SCOP_net_calc"] = np.where(bad, np.nan, np.round(result.scop_net, 4))
     out["eta_s_calc_pct"] = np.where(bad, np.nan, np.round(result.eta_s_pct, 2))
     out["status"] = np.where(bad, status, "ok")
+    if "SCOP" in df.columns:
+        import pandas as pd
+
+        declared = pd.to_numeric(df["SCOP"], errors="coerce").to_numpy(dtype=float)
+        check = check_declared(dp, declared, tolerance_pct=args.tolerance_pct)
+        out["SCOP_deviation_pct"] = np.where(bad, np.nan, np.round(check.deviation_pct, 3))
+        out["SCOP_consistent"] = np.where(bad, False, check.consistent)
+        out["SCOP_explained_by"] = np.where(bad, "not rated", check.explained_by)
     out.to_csv(args.out, index=False)
     n_bad = int(bad.sum())
     print(
         f"rated {len(out) - n_bad} of {len(out)} rows -> {args.out}"
         + (f" ({n_bad} not rated, see the 'status' column)" if n_bad else "")
     )
+    if "SCOP_consistent" in out:
+        n_ok = int(out["SCOP_consistent"].sum())
+        print(
+            f"declared SCOP reproduced within {args.tolerance_pct:g} %: {n_ok} of "
+            f"{len(out) - n_bad} rated rows (see 'SCOP_explained_by' for the others)"
+        )
     return 0

@@ -1,6 +1,7 @@
 """Seasonal performance: EN 14825 SCOP/ηs, AHRI 210/240 HSPF2, hourly simulation.
 
-* EN 14825 rating route (declared certificate data): :func:`rate_declared`;
+* EN 14825 rating route (declared certificate data): :func:`rate_declared`; consistency
+  check of declared SCOPs: :func:`check_declared`;
 * EN 14825 physics route (performance map of a design): :func:`seasonal_performance`;
 * AHRI 210/240-2023 HSPF2: :func:`hspf2`, :func:`hspf2_from_map`;
 * reference seasons: :mod:`designopt.seasonal.climates`.
@@ -17,17 +18,23 @@ from designopt.seasonal.climates import (
     reference_season,
 )
 from designopt.seasonal.en14825 import (
+    ALTERNATIVE_CONVENTIONS,
+    DeclaredCheck,
     DeclaredPerformance,
     MapArrays,
     RatingConventions,
     RatingResult,
     SeasonalResult,
+    check_declared,
     eta_s_pct,
     rate_declared,
     seasonal_performance,
 )
 
 __all__ = [
+    "ALTERNATIVE_CONVENTIONS",
+    "DeclaredCheck",
+    "check_declared",
     "HSPF2Result",
     "MapArrays",
     "SeasonalResult",

@@ -35,7 +35,7 @@ reproduce certificates):
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -697,6 +697,124 @@ def rate_declared(
         q_h_kWh=np.where(ok, q_h_ref, nan),
         q_he_kWh=np.where(ok, q_h_ref / scop, nan),
         status=status.astype(str),
+    )
+
+
+#: Alternative conventions :func:`check_declared` tries, in this order, on a record whose
+#: declared SCOP the default conventions do not reproduce: ``(name, description)``. Each is a
+#: practice found in Keymark certificates (``docs/seasonal_en14825.md``, "Why the remaining 8 %
+#: fail"); none is a default because no column of a record tells which one it follows.
+ALTERNATIVE_CONVENTIONS = (
+    ("opposite_off_hours", "off-mode hour set opposite to the reversible flag"),
+    ("no_cycling_loss", "declared COPd already contain the cycling loss (no Cdh degradation)"),
+    ("cdh_0.9", "Cdh = 0.9 at every point instead of the declared values"),
+    ("backup_every_bin", "back-up max(0, Ph - Pdh) charged in every bin, also at/above Tbiv"),
+    ("cycling_at_bins", "cycling formula applied at the bins instead of the points"),
+    ("opposite_off_hours+no_cycling_loss", "both of the first two"),
+)
+
+
+@dataclass(frozen=True)
+class DeclaredCheck:
+    """Consistency of declared SCOPs with the rating route (arrays of shape (n,)).
+
+    Attributes
+    ----------
+    scop_calc : numpy.ndarray
+        SCOP computed with the conventions passed (default: those that reproduce most
+        certificates) [1]; NaN where the record cannot be rated.
+    deviation_pct : numpy.ndarray
+        ``100·(scop_calc/declared − 1)`` [%].
+    consistent : numpy.ndarray of bool
+        ``|deviation_pct| <= tolerance_pct``.
+    explained_by : numpy.ndarray of str
+        ``""`` where consistent; else the name of the first entry of
+        :data:`ALTERNATIVE_CONVENTIONS` that reproduces the declared SCOP within the tolerance,
+        or ``"unexplained"``; ``"not rated"`` where the record or the declared value is invalid.
+    alternatives : dict of str to numpy.ndarray
+        SCOP under each alternative convention [1].
+    tolerance_pct : float
+        Tolerance used [%].
+    """
+
+    scop_calc: np.ndarray
+    deviation_pct: np.ndarray
+    consistent: np.ndarray
+    explained_by: np.ndarray
+    alternatives: dict
+    tolerance_pct: float
+
+
+def check_declared(
+    dp: DeclaredPerformance,
+    declared_scop,
+    *,
+    tolerance_pct: float = 2.0,
+    conventions: RatingConventions | None = None,
+) -> DeclaredCheck:
+    """Check declared SCOPs against the rating route and name the convention behind a mismatch.
+
+    For verification (a tender's certified product, a certificate collection): a record is
+    *consistent* when the rating route reproduces its declared SCOP within ``tolerance_pct``;
+    otherwise each alternative of :data:`ALTERNATIVE_CONVENTIONS` is tried in order and the
+    first that reproduces it is reported. The declared SCOP is used only for this diagnosis,
+    never for ``scop_calc``.
+
+    Parameters
+    ----------
+    dp : DeclaredPerformance
+        The records.
+    declared_scop : array, shape (n,)
+        Declared SCOP of each record [1]; NaN or non-positive values give ``"not rated"``.
+    tolerance_pct : float
+        Tolerance on the SCOP [%], > 0 (default 2, the agreement criterion of the docs).
+    conventions : RatingConventions, optional
+        Base conventions (default: :class:`RatingConventions`).
+
+    Returns
+    -------
+    DeclaredCheck
+    """
+    if not (np.isfinite(tolerance_pct) and tolerance_pct > 0):
+        raise ConfigurationError(f"tolerance_pct={tolerance_pct!r} must be a number > 0")
+    declared = np.asarray(declared_scop, dtype=float).reshape(-1)
+    if declared.size != dp.n:
+        raise ConfigurationError(
+            f"declared_scop has {declared.size} values but there are {dp.n} records; one per record"
+        )
+    base = conventions or RatingConventions()
+    flipped = replace(dp, reversible=~dp.reversible)
+    no_loss = replace(base, cdh_override=1.0)
+    runs = {
+        "opposite_off_hours": (flipped, base),
+        "no_cycling_loss": (dp, no_loss),
+        "cdh_0.9": (dp, replace(base, cdh_override=0.9)),
+        "backup_every_bin": (dp, replace(base, backup_above_tbiv=True)),
+        "cycling_at_bins": (dp, replace(base, cycling=CyclingConvention.BIN)),
+        "opposite_off_hours+no_cycling_loss": (flipped, no_loss),
+    }
+    assert tuple(runs) == tuple(name for name, _ in ALTERNATIVE_CONVENTIONS)
+    scop = rate_declared(dp, conventions=base).scop
+    valid = np.isfinite(scop) & np.isfinite(declared) & (declared > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = np.where(valid, 100.0 * (scop / declared - 1.0), np.nan)
+    consistent = valid & (np.abs(np.nan_to_num(dev, nan=np.inf)) <= tolerance_pct)
+    explained = np.where(valid, np.where(consistent, "", "unexplained"), "not rated").astype(object)
+    alternatives = {}
+    for name, (d, conv) in runs.items():
+        alt = rate_declared(d, conventions=conv).scop
+        alternatives[name] = alt
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fits = np.abs(np.nan_to_num(100.0 * (alt / declared - 1.0), nan=np.inf))
+        hit = valid & (explained == "unexplained") & (fits <= tolerance_pct)
+        explained[hit] = name
+    return DeclaredCheck(
+        scop_calc=scop,
+        deviation_pct=dev,
+        consistent=consistent,
+        explained_by=explained.astype(str),
+        alternatives=alternatives,
+        tolerance_pct=float(tolerance_pct),
     )
 
 
