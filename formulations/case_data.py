@@ -279,6 +279,7 @@ def _finish_selection(case, per, cand, margins, borehole, backup_kind, boiler_ef
             capital_recovery_factor(eco.discount_rate, eco.lifetime_years)
         ),
         noise_limit_dB=0.0 if case.noise.receivers else None,
+        noise_basis="margin",
         gwp_limit=case.policy.gwp_cap,
         borehole=borehole if ground else None,
     )

@@ -21,6 +21,7 @@ from designopt.errors import ConfigurationError
 
 __all__ = [
     "J_PER_KWH",
+    "NOISE_BASES",
     "per_kWh",
     "receiver_level_dB",
     "Periods",
@@ -44,6 +45,13 @@ SECONDS_PER_YEAR = 8760 * 3600.0
 def per_kWh(price_per_kWh):
     """Convert a price or factor per kWh into the same per joule [1/J] (e.g. EUR/kWh -> EUR/J)."""
     return np.asarray(price_per_kWh, dtype=float) / J_PER_KWH
+
+
+#: What ``Candidates.receiver_level_dB`` holds: name, units and long name in the outputs.
+NOISE_BASES = {
+    "level": ("receiver_level", "dB(A)", "sound pressure level at the critical receiver"),
+    "margin": ("noise_margin", "dB", "worst receiver level minus that receiver's limit"),
+}
 
 
 def receiver_level_dB(sound_power_dB, *, distance_m: float, reflecting_surfaces: int = 1):
@@ -187,8 +195,9 @@ class Candidates:
     heat_capacity_W : (n, p) heat output available in each period [W] (0 where the unit cannot run,
         e.g. below its operation limit TOL or where its fitted COP <= 1).
     cop : (n, p) COP at that output in each period [1] (> 0; ignored where the capacity is 0).
-    receiver_level_dB : (n,) sound pressure level at the critical receiver [dB(A)]; NaN = no
-        outdoor unit / not assessed (the noise limit does not apply to it).
+    receiver_level_dB : (n,) sound pressure level at the critical receiver [dB(A)] (or the worst
+        receiver margin [dB], see ``SelectionData.noise_basis``); NaN = no outdoor unit / not
+        assessed (the noise limit does not apply to it).
     gwp : (n,) refrigerant 100-year GWP [1]; NaN = unknown (excluded by any GWP cap).
     ground_source : (n,) bool, True where the unit needs a borehole field.
     """
@@ -346,7 +355,13 @@ class SelectionData:
     annuity_factor_per_year : float
         Capital recovery factor [1/a] (see :func:`designopt.economics.lifetime.capital_recovery_factor`).
     noise_limit_dB : float or None
-        Limit on the receiver level [dB(A)]; None = no noise constraint.
+        Limit on the candidates' ``receiver_level_dB`` [dB(A)], or the allowed margin [dB] when
+        ``noise_basis`` is ``margin``; None = no noise constraint.
+    noise_basis : str
+        ``level`` (default): ``Candidates.receiver_level_dB`` are sound pressure levels at the
+        critical receiver [dB(A)]; ``margin``: they are the worst margins over the receivers,
+        level minus that receiver's own limit [dB] (several receivers with different limits;
+        ``noise_limit_dB = 0`` then means "at the limits"). Sets the names in the output.
     gwp_limit : float or None
         Cap on refrigerant GWP [1]; None = no cap.
     borehole : BoreholeSurrogate or None
@@ -361,6 +376,7 @@ class SelectionData:
     carbon_price_EUR_per_kg: float = 0.0
     annuity_factor_per_year: float
     noise_limit_dB: float | None = None
+    noise_basis: str = "level"
     gwp_limit: float | None = None
     borehole: BoreholeSurrogate | None = None
 
@@ -380,6 +396,10 @@ class SelectionData:
         for f in ("noise_limit_dB", "gwp_limit"):
             if getattr(self, f) is not None:
                 object.__setattr__(self, f, float(getattr(self, f)))
+        if self.noise_basis not in NOISE_BASES:
+            raise ConfigurationError(
+                f"noise_basis={self.noise_basis!r} is not known; valid options: {list(NOISE_BASES)}"
+            )
         if not 0 < self.annuity_factor_per_year <= 1:
             raise ConfigurationError(
                 f"annuity_factor_per_year={self.annuity_factor_per_year} must lie in (0, 1]"

@@ -22,7 +22,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from formulations._units import unit
-from formulations.data import SECONDS_PER_YEAR, SelectionData
+from formulations.data import NOISE_BASES, SECONDS_PER_YEAR, SelectionData
 from formulations.solve import SolveResult, declare_family, make_solver, solve
 
 __all__ = [
@@ -232,17 +232,20 @@ def add_noise_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) -> Non
     (exact because exactly one y is 1; candidates with unassessed level are left out)."""
     lv = data.candidates.receiver_level_dB
     assessed = [i for i in range(lv.size) if np.isfinite(lv[i])]
+    _, units_, long_name = NOISE_BASES[data.noise_basis]
     b.level = pyo.Param(
         assessed,
         initialize={i: lv[i] for i in assessed},
         units=unit("1"),
-        doc="receiver level Lp of candidate i [dB(A)]",
+        doc=f"{long_name} of candidate i [{units_}]",
     )
     b.limit_dB = pyo.Param(
         initialize=data.noise_limit_dB,
         units=unit("1"),
         mutable=True,
-        doc="noise limit at the receiver [dB(A)]",
+        doc="noise limit at the receiver [dB(A)]"
+        if data.noise_basis == "level"
+        else "allowed worst receiver margin [dB] (0: at the limits)",
     )
     b.limit = pyo.Constraint(
         expr=sum(b.level[i] * choice.y[i] for i in assessed)
@@ -410,8 +413,8 @@ def selection_dataset(
             "capital_cost": v(
                 c.capital_cost_EUR, "EUR", "installed cost of the candidate", ("candidate",)
             ),
-            "receiver_level": v(
-                c.receiver_level_dB, "dB(A)", "sound pressure level at the receiver", ("candidate",)
+            NOISE_BASES[data.noise_basis][0]: v(
+                c.receiver_level_dB, *NOISE_BASES[data.noise_basis][1:], ("candidate",)
             ),
             "gwp": v(c.gwp, "1", "refrigerant GWP100", ("candidate",)),
             "heat_demand": v(per.load_W, "W", "heat demand", ("period",)),

@@ -163,6 +163,29 @@ def test_selection_infeasible_names_noise_family():
         solve_selection(data)
 
 
+def test_selection_noise_basis_names_the_output_and_is_validated():
+    """Levels (default) are written as receiver_level [dB(A)]; margins as noise_margin [dB]."""
+    data = tiny_selection_data(gwp_limit=None)
+    ds, _, _ = solve_selection(data)
+    assert ds.receiver_level.attrs["units"] == "dB(A)" and "noise_margin" not in ds
+    margins = dataclasses.replace(
+        data,
+        candidates=dataclasses.replace(
+            data.candidates,
+            receiver_level_dB=data.candidates.receiver_level_dB - data.noise_limit_dB,
+        ),
+        noise_limit_dB=0.0,
+        noise_basis="margin",
+    )
+    dm, _, _ = solve_selection(margins)
+    assert dm.noise_margin.attrs["units"] == "dB" and "receiver_level" not in dm
+    assert int(dm.attrs["selected_index"]) == int(ds.attrs["selected_index"])
+    with pytest.raises(
+        ConfigurationError, match=r"noise_basis='dB' is not known.*'level', 'margin'"
+    ):
+        dataclasses.replace(data, noise_basis="dB")
+
+
 def test_selection_infeasible_names_capacity_family():
     data = tiny_selection_data(noise_limit_dB=None, gwp_limit=None)
     data = dataclasses.replace(data, backup=dataclasses.replace(data.backup, max_capacity_W=0.0))

@@ -42,7 +42,8 @@ def test_select_then_dispatch(case, tmp_path, capsys):
     ds = xr.load_dataset(sel)
     i = int(ds.attrs["selected_index"])
     assert ds.gwp.values[i] <= 700  # the case's GWP cap holds
-    assert ds.receiver_level.values[i] <= 0.0  # worst receiver margin (level - limit) <= 0 dB
+    assert ds.noise_margin.values[i] <= 0.0  # worst receiver margin (level - limit) <= 0 dB
+    assert ds.noise_margin.attrs["units"] == "dB" and "receiver_level" not in ds
     np.testing.assert_allclose(ds.heat_pump_heat + ds.backup_heat, ds.heat_demand, atol=1e-6)
     for name in list(ds.data_vars) + list(ds.coords):
         assert "units" in ds[name].attrs, name

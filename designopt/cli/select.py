@@ -125,7 +125,11 @@ def run(args: argparse.Namespace) -> int:
         f"  back-up {float(ds.backup_capacity) / 1e3:.2f} kW ({kind.value}), borehole {float(ds.borehole_length):.0f} m"
     )
     if np.isfinite(data.candidates.receiver_level_dB[i]) and data.noise_limit_dB is not None:
-        print(f"  worst noise margin {data.candidates.receiver_level_dB[i]:+.1f} dB")
+        lv = data.candidates.receiver_level_dB[i]
+        if data.noise_basis == "margin":
+            print(f"  worst noise margin {lv:+.1f} dB")
+        else:
+            print(f"  receiver level {lv:.1f} dB(A) (limit {data.noise_limit_dB:.1f})")
     print(
         f"  {ds.attrs['n_variables']} variables ({ds.attrs['n_binaries']} binary), build {ds.attrs['build_time_s']:.2f} s, solve {res.wall_time_s:.2f} s -> {out}"
     )

@@ -100,17 +100,13 @@ def hplib_database_path() -> Path:
     return path
 
 
-def load_hplib_catalogue(
-    path: str | Path | None = None, *, include_generic: bool = False
-) -> pd.DataFrame:
+def load_hplib_catalogue(path: str | Path | None = None) -> pd.DataFrame:
     """Read hplib's database of certified heat pumps into a clean DataFrame.
 
     Parameters
     ----------
     path : str or Path, optional
         CSV in hplib's format; defaults to the copy shipped with the installed hplib.
-    include_generic : bool
-        Keep hplib's six "Generic" group-average rows (dropped by default: not products).
 
     Returns
     -------
@@ -121,7 +117,8 @@ def load_hplib_catalogue(
         ``sound_power_outdoor_dBA``, ``sound_power_indoor_dBA`` (NaN where not declared or
         outside 20-120 dB(A)), ``p_el_ref_W``, ``p_th_ref_W``,
         ``cop_ref`` and the coefficients ``p1_cop`` ... ``p4_p_el``).  Rows lacking
-        coefficients or reference powers are dropped.
+        coefficients or reference powers are dropped, and with them hplib's six "Generic"
+        group-average models (normalised, without reference powers: not products).
     """
     path = Path(path) if path is not None else hplib_database_path()
     try:
@@ -134,8 +131,7 @@ def load_hplib_catalogue(
     df = raw[list(_COLUMNS)].rename(columns=_COLUMNS)
     df["manufacturer"] = df["manufacturer"].astype(str).str.strip()
     df["model"] = df["model"].astype(str).str.strip()
-    if not include_generic:
-        df = df[df["manufacturer"] != "Generic"]
+    df = df[df["manufacturer"] != "Generic"]
     df = df.dropna(subset=[*_COEFFS, "p_el_ref_W", "p_th_ref_W"])
     df["hp_type"] = df["hp_type"].map(_TYPES)
     df["regulated"] = df["subtype"].eq("Regulated")
