@@ -123,3 +123,121 @@ def test_from_map_uses_defrost_at_h2():
     assert frosted.hspf2 < clean.hspf2
     with pytest.raises(ConfigurationError, match="air-source"):
         hspf2_from_map(bilinear_map(source_type="ground"))
+
+
+# ------------------------------------------------------------------------------------------
+# SEER2 (AHRI 210/240-2023, 11.2.1)
+# ------------------------------------------------------------------------------------------
+from designopt.seasonal.ahri import seer2, seer2_from_map  # noqa: E402
+
+BTU_H_PER_W = 3.412141633
+
+
+def test_seer2_bins_and_load_line():
+    """Table 17: eight bins 67-102 °F summing to 1; BL = (T - 65)/30 · Q_A / 1.1."""
+    r = seer2(qa_W=9000.0, pa_W=3000.0, qb_W=10000.0, pb_W=2600.0)
+    t_degF = (r.t_bin_K - 273.15) * 9 / 5 + 32
+    np.testing.assert_allclose(t_degF, [67, 72, 77, 82, 87, 92, 97, 102])
+    assert r.fraction.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(r.load_W, (t_degF - 65) / 30 * 9000.0 / 1.1)
+    assert r.design_load_W == pytest.approx(9000.0 / 1.1)
+
+
+def test_seer2_single_stage_hand_calculation():
+    """Single stage: SEER2 = PLF(0.5)·EER_B = (1 - 0.5·Cd)·Q_B/P_B (eq. 11.55/11.56).
+
+    A 3-ton unit: 36,000 Btu/h at B with 2,700 W -> EER_B 13.33 Btu/Wh; Cd 0.25 -> 11.67.
+    """
+    q_b_btu, p_b = 36000.0, 2700.0
+    r = seer2(
+        qa_W=33000.0 / BTU_H_PER_W, pa_W=3100.0, qb_W=q_b_btu / BTU_H_PER_W, pb_W=p_b, cd=0.25
+    )
+    assert r.seer2 == pytest.approx(0.875 * q_b_btu / p_b, rel=TOL_REL)
+    assert not r.variable_speed
+    assert r.eer2_a == pytest.approx(33000.0 / 3100.0, rel=TOL_REL)
+    r0 = seer2(qa_W=33000.0 / BTU_H_PER_W, pa_W=3100.0, qb_W=q_b_btu / BTU_H_PER_W, pb_W=p_b, cd=0)
+    assert r0.seer2 == pytest.approx(q_b_btu / p_b, rel=TOL_REL)
+
+
+def test_seer2_variable_speed_hand_calculation():
+    """Variable speed, independent arithmetic per bin in °F and Btu/h (11.2.1.3 with the
+    documented simplification: EER linear in capacity between minimum and full speed)."""
+    qa, pa, qb, pb = 36000.0, 3000.0, 39000.0, 2700.0  # Btu/h, W (full speed)
+    qbl, pbl, qfl, pfl = 13000.0, 650.0, 14500.0, 560.0  # Btu/h, W (minimum speed)
+    cd = 0.25
+    bins = [67, 72, 77, 82, 87, 92, 97, 102]
+    frac = [0.214, 0.231, 0.216, 0.161, 0.104, 0.052, 0.018, 0.004]
+    num = den = 0.0
+    for t, n in zip(bins, frac, strict=True):
+        bl = (t - 65.0) / (95.0 - 65.0) * qa / 1.1
+        q_full = qb + (qa - qb) * (t - 82.0) / (95.0 - 82.0)
+        p_full = pb + (pa - pb) * (t - 82.0) / (95.0 - 82.0)
+        q_low = qfl + (qbl - qfl) * (t - 67.0) / (82.0 - 67.0)
+        p_low = pfl + (pbl - pfl) * (t - 67.0) / (82.0 - 67.0)
+        if bl <= q_low:
+            clf = bl / q_low
+            q, e = clf * q_low, clf * p_low / (1 - cd * (1 - clf))
+        elif bl < q_full:
+            eer_low, eer_full = q_low / p_low, q_full / p_full
+            eer = eer_low + (eer_full - eer_low) * (bl - q_low) / (q_full - q_low)
+            q, e = bl, bl / eer
+        else:
+            q, e = q_full, p_full
+        num += n * q
+        den += n * e
+    r = seer2(
+        qa_W=qa / BTU_H_PER_W, pa_W=pa, qb_W=qb / BTU_H_PER_W, pb_W=pb, cd=cd,
+        qb_min_W=qbl / BTU_H_PER_W, pb_min_W=pbl, qf_min_W=qfl / BTU_H_PER_W, pf_min_W=pfl,
+    )  # fmt: skip
+    assert r.variable_speed
+    assert r.seer2 == pytest.approx(num / den, rel=TOL_REL)
+    # the three regimes all occur: cycling at 67 °F, modulating in between, full at 102 °F
+    assert r.plf[0] < 1.0 and r.plf[3] == 1.0
+    assert r.delivered_W[-1] == pytest.approx(r.capacity_W[-1])
+
+
+def test_seer2_bad_input():
+    kw = dict(qa_W=9000.0, pa_W=3000.0, qb_W=10000.0, pb_W=2600.0)
+    with pytest.raises(ConfigurationError, match="give all four minimum-speed values"):
+        seer2(**kw, qb_min_W=3000.0)
+    with pytest.raises(ConfigurationError, match=r"cd=1.5 must be in \[0, 1\]"):
+        seer2(**kw, cd=1.5)
+    with pytest.raises(ConfigurationError, match="pa_W=-1.0 must be finite and > 0"):
+        seer2(**(kw | {"pa_W": -1.0}))
+
+
+@pytest.fixture(scope="module")
+def cooling_map_default():
+    from designopt.cycle import cooling_map, default_air_water_design
+
+    t = np.arange(15.0, 41.0, 2.5) + 273.15
+    return cooling_map(
+        default_air_water_design(), t, np.array([5.0, 7.0, 12.0]) + 273.15,
+        np.linspace(0.25, 1.2, 5),
+    )  # fmt: skip
+
+
+def test_seer2_from_cooling_map(cooling_map_default):
+    """The default 8 kW R290 design: SEER2 between its full-load EER at A and the best
+    minimum-speed EER; modulation beats on/off cycling; the A point matches the map."""
+    vs = seer2_from_map(cooling_map_default)
+    ss = seer2_from_map(cooling_map_default, variable_speed=False)
+    a = cooling_map_default.isel(speed=-1).interp(t_outdoor=308.15, t_chilled=280.15)
+    assert vs.eer2_a == pytest.approx(float(a.eer) * BTU_H_PER_W, rel=1e-9)
+    assert vs.seer_W_per_W > float(a.eer)
+    assert vs.seer_W_per_W < np.nanmax(vs.capacity_min_W / vs.power_min_W)
+    assert vs.seer2 > ss.seer2
+    assert vs.seer2 > seer2_from_map(cooling_map_default, t_chilled_K=278.15).seer2
+
+
+def test_seer2_from_map_errors(cooling_map_default):
+    from designopt.cycle import default_air_water_design, performance_map
+
+    heat = performance_map(default_air_water_design(), [270.0, 280.0], [300.0, 310.0], [1.0])
+    with pytest.raises(ConfigurationError, match="needs a cooling map"):
+        seer2_from_map(heat)
+    with pytest.raises(ConfigurationError, match="must cover the AHRI test temperatures"):
+        seer2_from_map(cooling_map_default, t_chilled_K=290.0)
+    short = cooling_map_default.sel(t_outdoor=slice(290.0, 305.0))
+    with pytest.raises(ConfigurationError, match="must cover the AHRI test temperatures"):
+        seer2_from_map(short)

@@ -18,12 +18,20 @@ from designopt.cycle.operating_point import (
     StatePoint,
     Status,
     solve_arrays,
+    solve_cooling_arrays,
     solve_operating_point,
 )
-from designopt.cycle.performance_map import MAP_VARIABLES, clear_map_cache, performance_map
+from designopt.cycle.performance_map import (
+    COOLING_MAP_VARIABLES,
+    MAP_VARIABLES,
+    clear_map_cache,
+    cooling_map,
+    performance_map,
+)
 
 __all__ = [
     "AHRI540Map",
+    "COOLING_MAP_VARIABLES",
     "Compressor",
     "Fan",
     "FixedCycle",
@@ -36,10 +44,12 @@ __all__ = [
     "StatePoint",
     "Status",
     "clear_map_cache",
+    "cooling_map",
     "default_air_water_design",
     "design_from_mapping",
     "fixed_saturation_cycle",
     "performance_map",
     "solve_arrays",
+    "solve_cooling_arrays",
     "solve_operating_point",
 ]

@@ -65,7 +65,15 @@ from designopt.cycle.heat_exchangers import CP_AIR, P_ATM, R_AIR, lmtd
 from designopt.cycle.transcritical import P_GC_MIN_PA
 from designopt.errors import ConfigurationError, ConvergenceError, OperatingPointError
 
-__all__ = ["OperatingPoint", "StatePoint", "Status", "solve_arrays", "solve_operating_point"]
+__all__ = [
+    "CHILLED_WATER_DELTA_T_K",
+    "OperatingPoint",
+    "StatePoint",
+    "Status",
+    "solve_arrays",
+    "solve_cooling_arrays",
+    "solve_operating_point",
+]
 
 TOL_RESIDUAL = 1e-9
 TOL_STALL = 1e-7
@@ -214,9 +222,11 @@ class _Problem:
         n = self.t_src.size
         d = design
         ev = d.evaporator
+        self.fan_flow = None  # outdoor fan air flow [m3/s] (None: no fan)
         if d.source_type is SourceType.AIR:
             vol = d.fan.air_flow(self.speed)
             self.src_flow = vol
+            self.fan_flow = vol
             rho = P_ATM / (R_AIR * self.t_src)
             self.c_src = rho * vol * CP_AIR
             ratio = vol / d.fan.air_flow_m3_s
@@ -256,24 +266,7 @@ class _Problem:
             se = tab.saturation(te)
             scn = tab.saturation(tc)
             pe, pc = se["p"], scn["p"]
-            h1, s1, rho1 = tab.superheated(te, sh)
-            pi = pc / pe
-            comp = d.compressor
-            if comp.ahri540 is None:
-                eta_v = comp.eta_vol(pi)
-                eta_is = comp.eta_is(pi)
-                m = eta_v * rho1 * self.vdot[idx]
-                h2s = _isentropic_h(tab, tc, s1, scn)
-                h2 = h1 + (h2s - h1) / eta_is
-            else:
-                amap = comp.ahri540
-                rho_rated = tab.superheated(te, amap.rated_superheat_K)[2]
-                m = amap.mass_flow(te, tc) * rho1 / rho_rated * self.speed[idx]
-                power = amap.power(te, tc) * self.speed[idx]
-                h2 = h1 + power / m
-                eta_v = m / (rho1 * self.vdot[idx])
-                h2s = _isentropic_h(tab, tc, s1, scn)
-                eta_is = (h2s - h1) / (h2 - h1)
+            pi, h1, m, h2, eta_v, eta_is = self._compression(idx, te, tc, pe, pc, scn)
             dt2 = tab.superheat_from_h(tc, h2)
             t2 = tc + dt2
             h3 = tab.subcooled_h(tc, sc)
@@ -341,6 +334,30 @@ class _Problem:
             "sink_flow": c_w / CP_WATER,
             "t_source_out": t_src_out,
         }
+
+    def _compression(self, idx, te, tc, pe, pc, scn):
+        """Compressor of the subcritical cycle: ``(pi, h1, m, h2, eta_vol, eta_is)`` from the
+        evaporating and condensing temperatures (swept-volume model or AHRI 540 map)."""
+        d, tab = self.d, self.tab
+        h1, s1, rho1 = tab.superheated(te, d.superheat_K)
+        pi = pc / pe
+        comp = d.compressor
+        if comp.ahri540 is None:
+            eta_v = comp.eta_vol(pi)
+            eta_is = comp.eta_is(pi)
+            m = eta_v * rho1 * self.vdot[idx]
+            h2s = _isentropic_h(tab, tc, s1, scn)
+            h2 = h1 + (h2s - h1) / eta_is
+        else:
+            amap = comp.ahri540
+            rho_rated = tab.superheated(te, amap.rated_superheat_K)[2]
+            m = amap.mass_flow(te, tc) * rho1 / rho_rated * self.speed[idx]
+            power = amap.power(te, tc) * self.speed[idx]
+            h2 = h1 + power / m
+            eta_v = m / (rho1 * self.vdot[idx])
+            h2s = _isentropic_h(tab, tc, s1, scn)
+            eta_is = (h2s - h1) / (h2 - h1)
+        return pi, h1, m, h2, eta_v, eta_is
 
     def _evaporator(self, idx, te, q_tp_e, q_sh_e, q_e):
         """Evaporator residual ln(A_req/A), smallest temperature difference, feasibility, source outlet."""
@@ -465,6 +482,148 @@ class _TranscriticalProblem(_Problem):
             "t_sink_out": tw_out,
             "sink_flow": c_w / CP_WATER,
             "t_source_out": t_src_out,
+        }
+
+
+class _CoolingProblem(_Problem):
+    """Cooling mode of an air-source unit (reversing valve): the water plate (the heating
+    condenser) evaporates against chilled water, the outdoor coil (the heating evaporator)
+    condenses against outdoor air.
+
+    Conditions: ``t_src`` is the chilled-water **inlet** temperature (outlet + ``delta_T``,
+    the water flow following the load so that the water cools by ``delta_T``), ``t_snk`` the
+    outdoor air inlet temperature (known: ``y`` is the air inlet, never an unknown).  The
+    unknowns and residuals are those of :class:`_Problem` with the roles swapped:
+
+    * evaporator (counter-flow plate): superheat and two-phase zones, LMTD per zone, U of the
+      plate's vapour / two-phase coefficients (taken equal in evaporation and condensation);
+    * condenser (finned coil, air in cross flow on parallel paths): the area fraction of each
+      refrigerant zone at the coil's effectiveness ``1 - exp(-U A / C_air)``: two-phase
+      ``f = Q/(eps C_air (T_c - T_air))``, single-phase (desuperheating, subcooling)
+      ``f = C_ref/(eps C_air) ln((T_ref,in - T_air)/(T_ref,out - T_air))`` (the same closed
+      forms as the coil evaporator in heating); residual ``ln(sum f)``.
+    """
+
+    def __init__(self, design: HeatPumpDesign, tab, t_water_in, t_air, speed, delta_T_K: float):
+        d = design
+        self.d = d
+        self.tab = tab
+        t_water_in, t_air, speed = np.broadcast_arrays(
+            np.asarray(t_water_in, float), np.asarray(t_air, float), np.asarray(speed, float)
+        )
+        self.shape = t_water_in.shape
+        self.t_src = t_water_in.ravel().copy()
+        self.t_snk = t_air.ravel().copy()
+        self.speed = speed.ravel().copy()
+        n = self.t_src.size
+        self.outlet = False
+        self.delta_T = float(delta_T_K)
+        vol = d.fan.air_flow(self.speed)
+        self.fan_flow = vol
+        self.src_flow = np.full(n, np.nan)  # chilled-water flow: from the solution
+        self.c_air = P_ATM / (R_AIR * self.t_snk) * vol * CP_AIR
+        ratio = vol / d.fan.air_flow_m3_s
+        coil = d.evaporator
+        self.uc_tp = coil_u(coil.u_two_phase, ratio)
+        self.uc_v = coil_u(coil.u_vapour, ratio)
+        self.uc_l = coil_u(coil.u_liquid, ratio)
+        self.fixed_flow = False
+        self.y_unknown = False
+        self.y0 = self.t_snk.copy()
+        self.te_ref = self.t_src - d.superheat_K
+        self.tc_off = np.full(n, d.subcool_K)
+        comp = d.compressor
+        self.vdot = comp.swept_volume_m3 * comp.nominal_speed_hz * self.speed
+
+    def evaluate(self, u, v, y, idx, full: bool = False):
+        d, tab = self.d, self.tab
+        sh, sc = d.superheat_K, d.subcool_K
+        with np.errstate(all="ignore"):
+            te = self.te_ref[idx] - np.exp(u)
+            tc = y + self.tc_off[idx] + np.exp(v)
+            se = tab.saturation(te)
+            scn = tab.saturation(tc)
+            pe, pc = se["p"], scn["p"]
+            pi, h1, m, h2, eta_v, eta_is = self._compression(idx, te, tc, pe, pc, scn)
+            t2 = tc + tab.superheat_from_h(tc, h2)
+            h3 = tab.subcooled_h(tc, sc)
+            tbub = scn["t_bub"]
+            t3 = tbub - sc
+            q_c = m * (h2 - h3)
+            q_e = m * (h1 - h3)
+            # -- condenser: outdoor coil, air at y --
+            c_air = self.c_air[idx]
+            area = d.evaporator.area_m2
+
+            def eff(u_):
+                return 1.0 - np.exp(-u_[idx] * area / c_air)
+
+            q_ds = m * (h2 - scn["h_dew"])
+            q_tp = m * (scn["h_dew"] - scn["h_bub"])
+            q_sc = m * (scn["h_bub"] - h3)
+            d_hot, d_dew, d_bub, d_min = t2 - y, tc - y, tbub - y, t3 - y
+            f_ds = np.where(
+                t2 - tc > 1e-9,
+                q_ds / (t2 - tc) / (c_air * eff(self.uc_v)) * np.log(d_hot / d_dew),
+                q_ds / (c_air * eff(self.uc_v) * d_dew),
+            )
+            f_tp = q_tp / (c_air * eff(self.uc_tp) * d_dew)
+            f_sc = (
+                np.where(sc > 0, q_sc / sc, 0.0)
+                / (c_air * eff(self.uc_l))
+                * np.log(d_bub / np.where(sc > 0, d_min, d_bub))
+            )
+            r_c = np.log(f_ds + f_tp + f_sc)
+            feas = (d_min > 0) & (d_dew > 0)
+            t_air_out = y + q_c / c_air
+            # -- evaporator: water plate, counter flow, chilled water in at t_src --
+            plate = d.condenser
+            t_w_in = self.t_src[idx]
+            c_w = q_e / self.delta_T
+            q_sh_e = m * (h1 - se["h_dew"])
+            q_tp_e = m * (se["h_dew"] - h3)
+            tb1 = t_w_in - q_sh_e / c_w
+            t_w_out = tb1 - q_tp_e / c_w
+            e0, e1, e2 = t_w_in - te - sh, tb1 - te, t_w_out - te
+            a_e = q_sh_e / lmtd(e0, e1) / plate.u_vapour + q_tp_e / lmtd(e1, e2) / plate.u_two_phase
+            r_e = np.log(a_e / plate.area_m2)
+            e_min = np.minimum(np.minimum(e0, e1), e2)
+            feas &= (e0 > 0) & (e1 > 0) & (e2 > 0)
+            feas &= np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
+            r_w = np.zeros_like(r_e)
+            self._last_raw = (r_e, r_c)
+            r_e = np.maximum(r_e, LN_PINCH_FLOOR - u)
+            r_c = np.maximum(r_c, LN_PINCH_FLOOR - v)
+            self._last_pinch = (e_min, d_min)
+        if not full:
+            return r_e, r_c, r_w, feas
+        return {
+            "r_e": r_e,
+            "r_c": r_c,
+            "r_w": r_w,
+            "feasible": feas,
+            "t_evap": te,
+            "t_cond": tc,
+            "p_evap": pe,
+            "p_cond": pc,
+            "pressure_ratio": pi,
+            "mass_flow": m,
+            "heat_output": q_c,
+            "evaporator_heat": q_e,
+            "compressor_power": m * (h2 - h1),
+            "t_discharge": t2,
+            "eta_is": eta_is,
+            "eta_vol": eta_v,
+            "h1": h1,
+            "h2": h2,
+            "h3": h3,
+            "t1": te + sh,
+            "t3": t3,
+            "t_sink_in": y,
+            "t_sink_out": t_air_out,
+            "sink_flow": c_air / CP_AIR,
+            "t_source_out": t_w_out,
+            "source_flow": c_w / CP_WATER,
         }
 
 
@@ -709,7 +868,20 @@ def solve_arrays(
     """
     tab = _provider(design, backend)
     cls = _TranscriticalProblem if design.transcritical else _Problem
-    prob = cls(design, tab, t_source_K, t_sink_K, sink_is_outlet, speed)
+
+    def make(t_src, t_snk, sp):
+        return cls(design, tab, t_src, t_snk, sink_is_outlet, sp)
+
+    res = _solve(design, tab, make, t_source_K, t_sink_K, speed)
+    res["cop"] = res["heat_output"] / res["electric_power"]
+    return res
+
+
+def _solve(design: HeatPumpDesign, tab, make, t_source_K, t_sink_K, speed) -> dict:
+    """Shared body of :func:`solve_arrays` and :func:`solve_cooling_arrays`: envelope
+    pre-checks, the Newton solve, failure classification, fan and electric power, NaN for
+    failed points.  ``make(t_src, t_snk, speed)`` builds the problem (heating or cooling)."""
+    prob = make(t_source_K, t_sink_K, speed)
     n = prob.t_src.size
     comp = design.compressor
     status = np.zeros(n, dtype=np.int8)
@@ -740,7 +912,7 @@ def solve_arrays(
     fi = np.flatnonzero(fail)
     if fi.size:
         # 1. lower bound of the pressure ratio: T_e < T_source - SH and T_c > T_sink,in + SC
-        fresh = cls(design, tab, prob.t_src[fi], prob.t_snk[fi], sink_is_outlet, prob.speed[fi])
+        fresh = make(prob.t_src[fi], prob.t_snk[fi], prob.speed[fi])
         k = fi.size
         with np.errstate(all="ignore"):
             t_lo = np.minimum(prob.t_src[fi] - design.superheat_K, tab.t_max_sat_K)
@@ -799,13 +971,12 @@ def solve_arrays(
     status[okm & (res["t_discharge"] > comp.discharge_temperature_max_K)] = (
         Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT
     )
-    if design.fan is not None:
-        res["fan_power"] = design.fan.power(prob.src_flow)
+    if prob.fan_flow is not None:
+        res["fan_power"] = design.fan.power(prob.fan_flow)
     else:
         res["fan_power"] = np.zeros(n)
     res["electric_power"] = res["compressor_power"] + res["fan_power"]
-    res["cop"] = res["heat_output"] / res["electric_power"]
-    res["source_flow"] = prob.src_flow
+    res.setdefault("source_flow", prob.src_flow)
     res["t_source"] = prob.t_src
     res["speed"] = prob.speed
     good = status == 0
@@ -815,6 +986,83 @@ def solve_arrays(
             res[k] = arr
     res["status"] = status
     return {k: (np.asarray(a).reshape(prob.shape) if np.ndim(a) else a) for k, a in res.items()}
+
+
+#: Chilled-water temperature drop of EN 14511 cooling tests (12/7 °C and 23/18 °C) [K].
+CHILLED_WATER_DELTA_T_K = 5.0
+
+
+def solve_cooling_arrays(
+    design: HeatPumpDesign,
+    t_outdoor_K,
+    t_chilled_K,
+    speed,
+    *,
+    chilled_delta_T_K: float = CHILLED_WATER_DELTA_T_K,
+    backend: str = "tables",
+) -> dict[str, np.ndarray]:
+    """Solve many operating points of an air-source design in **cooling** mode (broadcast).
+
+    The reversing valve swaps the roles of the heat exchangers: the water plate evaporates
+    against chilled water, the outdoor coil condenses against outdoor air (fan at the same
+    speed law as in heating); compressor, superheat and subcooling set points are those of the
+    design. Never raises on a bad point (status codes as in :func:`solve_arrays`).
+
+    Parameters
+    ----------
+    design : HeatPumpDesign
+        An air-source design (``source_type="air"``, not R744).
+    t_outdoor_K : array_like
+        Outdoor air dry-bulb temperature at the coil inlet [K].
+    t_chilled_K : array_like
+        Chilled-water **outlet** temperature [K] (EN 14511: 7 °C or 18 °C).
+    speed : array_like
+        Compressor speed as a fraction of nominal [1].
+    chilled_delta_T_K : float
+        Chilled-water temperature drop [K] (default 5: inlet = outlet + 5 K; the water flow
+        follows the capacity).
+    backend : str
+        As in :func:`solve_arrays`.
+
+    Returns
+    -------
+    dict
+        Arrays of the broadcast shape: ``cooling_capacity`` [W] (evaporator heat),
+        ``heat_rejected`` [W] (condenser heat to the air), ``electric_power`` [W] (compressor
+        + fan), ``eer`` [1], ``compressor_power``, ``fan_power`` [W], ``t_evap``, ``t_cond``,
+        ``t_discharge`` [K], ``mass_flow`` [kg/s], ``source_flow`` (chilled water [kg/s]),
+        ``sink_flow`` (air [kg/s]), ``t_sink_out`` (air outlet [K]), ... and ``status``.
+    """
+    if not isinstance(design, HeatPumpDesign):
+        raise ConfigurationError(f"design must be a HeatPumpDesign, got {type(design).__name__}")
+    if design.source_type is not SourceType.AIR:
+        raise ConfigurationError(
+            f"cooling mode needs an air-source design (outdoor coil as condenser); "
+            f"source_type={design.source_type.value!r}"
+        )
+    if design.transcritical:
+        raise ConfigurationError(
+            "cooling mode is not modelled for transcritical R744 (the outdoor coil would be a "
+            "gas cooler); valid: the subcritical refrigerants"
+        )
+    dt = float(chilled_delta_T_K)
+    if not (math.isfinite(dt) and 1.0 <= dt <= 15.0):
+        raise ConfigurationError(f"chilled_delta_T_K={chilled_delta_T_K!r} must lie in [1, 15] K")
+    t_chilled = np.asarray(t_chilled_K, float)
+    if not np.all(np.isfinite(t_chilled)):
+        raise ConfigurationError("operating conditions must be finite numbers (NaN or inf given)")
+    tab = _provider(design, backend)
+
+    def make(t_src, t_snk, sp):
+        return _CoolingProblem(design, tab, t_src, t_snk, sp, dt)
+
+    res = _solve(design, tab, make, t_chilled + dt, t_outdoor_K, speed)
+    res["cooling_capacity"] = res["evaporator_heat"]
+    res["heat_rejected"] = res.pop("heat_output")
+    res["eer"] = res["cooling_capacity"] / res["electric_power"]
+    res["t_chilled_out"] = res.pop("t_source_out")
+    res.pop("cop", None)
+    return res
 
 
 def _raise_for(

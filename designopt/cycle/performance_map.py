@@ -6,6 +6,10 @@ variables ``heat_output``, ``electric_power`` (compressor + fan), ``cop``, ``eva
 ``compressor_power``, ``fan_power``, ``t_evap``, ``t_cond``, ``t_discharge``, ``mass_flow`` and
 ``status`` (int8, 0 = converged, codes in ``flag_values`` / ``flag_meanings``); failed points NaN.
 Maps are cached in memory by the design hash, the grids and the backend.
+
+:func:`cooling_map` is the cooling-mode counterpart for air-source designs (coordinates
+``t_outdoor``, ``t_chilled`` (chilled-water outlet) and ``speed``; variables
+``cooling_capacity``, ``heat_rejected``, ``electric_power``, ``eer``, ...).
 """
 
 from __future__ import annotations
@@ -15,16 +19,41 @@ import collections
 import numpy as np
 
 from designopt.cycle.design import HeatPumpDesign
-from designopt.cycle.operating_point import FLAG_MEANINGS, Status, solve_arrays
+from designopt.cycle.operating_point import (
+    CHILLED_WATER_DELTA_T_K,
+    FLAG_MEANINGS,
+    Status,
+    solve_arrays,
+    solve_cooling_arrays,
+)
 from designopt.errors import ConfigurationError
 
-__all__ = ["MAP_VARIABLES", "clear_map_cache", "performance_map"]
+__all__ = [
+    "COOLING_MAP_VARIABLES",
+    "MAP_VARIABLES",
+    "clear_map_cache",
+    "cooling_map",
+    "performance_map",
+]
 
 MAP_VARIABLES = {
     "heat_output": ("W", "heat output to the sink water (condenser heat)"),
     "electric_power": ("W", "electric power of compressor and fan (pumps not included)"),
     "cop": ("1", "coefficient of performance, heat_output / electric_power"),
     "evaporator_heat": ("W", "heat taken from the source (evaporator heat)"),
+    "compressor_power": ("W", "compressor electric power"),
+    "fan_power": ("W", "outdoor fan electric power"),
+    "t_evap": ("K", "evaporating (dew-point) temperature"),
+    "t_cond": ("K", "condensing (dew-point) temperature"),
+    "t_discharge": ("K", "compressor discharge temperature"),
+    "mass_flow": ("kg/s", "refrigerant mass flow"),
+}
+
+COOLING_MAP_VARIABLES = {
+    "cooling_capacity": ("W", "cooling capacity (heat taken from the chilled water)"),
+    "heat_rejected": ("W", "heat rejected to the outdoor air (condenser heat)"),
+    "electric_power": ("W", "electric power of compressor and fan (pumps not included)"),
+    "eer": ("1", "energy efficiency ratio, cooling_capacity / electric_power"),
     "compressor_power": ("W", "compressor electric power"),
     "fan_power": ("W", "outdoor fan electric power"),
     "t_evap": ("K", "evaporating (dew-point) temperature"),
@@ -102,25 +131,10 @@ def performance_map(
         backend=backend,
     )
     dims = ("t_source", "t_sink", "speed")
-    data_vars = {}
-    for name, (units, long_name) in MAP_VARIABLES.items():
-        if name == "t_cond" and design.transcritical:
-            long_name = "gas-cooler outlet temperature (transcritical R744)"
-        data_vars[name] = (
-            dims,
-            np.asarray(res[name], dtype=float),
-            {"units": units, "long_name": long_name},
-        )
-    data_vars["status"] = (
-        dims,
-        np.asarray(res["status"], dtype=np.int8),
-        {
-            "units": "1",
-            "long_name": "solve status (0 = converged)",
-            "flag_values": np.array([int(s) for s in Status], dtype=np.int8),
-            "flag_meanings": FLAG_MEANINGS,
-        },
-    )
+    variables = dict(MAP_VARIABLES)
+    if design.transcritical:
+        variables["t_cond"] = ("K", "gas-cooler outlet temperature (transcritical R744)")
+    data_vars = _data_vars(res, dims, variables)
     comp = design.compressor
     ds = xr.Dataset(
         data_vars,
@@ -146,7 +160,114 @@ def performance_map(
             "speed_max": float(comp.speed_max),
         },
     )
+    return _store(key, ds)
+
+
+def _data_vars(res: dict, dims: tuple, variables: dict) -> dict:
+    out = {
+        name: (dims, np.asarray(res[name], dtype=float), {"units": units, "long_name": long_name})
+        for name, (units, long_name) in variables.items()
+    }
+    out["status"] = (
+        dims,
+        np.asarray(res["status"], dtype=np.int8),
+        {
+            "units": "1",
+            "long_name": "solve status (0 = converged)",
+            "flag_values": np.array([int(s) for s in Status], dtype=np.int8),
+            "flag_meanings": FLAG_MEANINGS,
+        },
+    )
+    return out
+
+
+def _store(key, ds):
     _CACHE[key] = ds
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return ds.copy(deep=True)
+
+
+def cooling_map(
+    design: HeatPumpDesign,
+    t_outdoor_K,
+    t_chilled_K,
+    speed,
+    *,
+    chilled_delta_T_K: float = CHILLED_WATER_DELTA_T_K,
+    backend: str = "tables",
+):
+    """Evaluate an air-source ``design`` in cooling mode on ``t_outdoor_K x t_chilled_K x speed``.
+
+    Parameters
+    ----------
+    design : HeatPumpDesign
+        Air-source, subcritical refrigerant (see
+        :func:`designopt.cycle.operating_point.solve_cooling_arrays`).
+    t_outdoor_K : array_like
+        Outdoor air temperatures [K], increasing.
+    t_chilled_K : array_like
+        Chilled-water outlet temperatures [K], increasing.
+    speed : array_like
+        Compressor speeds as fractions of nominal [1], increasing.
+    chilled_delta_T_K : float
+        Chilled-water temperature drop [K] (default 5).
+    backend : str
+        Property backend, as in :func:`performance_map`.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables of :data:`COOLING_MAP_VARIABLES` and ``status`` over
+        ``(t_outdoor, t_chilled, speed)``; attrs as :func:`performance_map` plus
+        ``mode = "cooling"`` and ``chilled_delta_T_K``.
+    """
+    import xarray as xr
+
+    if not isinstance(design, HeatPumpDesign):
+        raise ConfigurationError(f"design must be a HeatPumpDesign, got {type(design).__name__}")
+    to = _grid("t_outdoor_K", t_outdoor_K)
+    tw = _grid("t_chilled_K", t_chilled_K)
+    sp = _grid("speed", speed)
+    key = ("cooling", design.design_hash, to.tobytes(), tw.tobytes(), sp.tobytes(), backend,
+           float(chilled_delta_T_K))  # fmt: skip
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key].copy(deep=True)
+    res = solve_cooling_arrays(
+        design,
+        to[:, None, None],
+        tw[None, :, None],
+        sp[None, None, :],
+        chilled_delta_T_K=chilled_delta_T_K,
+        backend=backend,
+    )
+    dims = ("t_outdoor", "t_chilled", "speed")
+    comp = design.compressor
+    ds = xr.Dataset(
+        _data_vars(res, dims, COOLING_MAP_VARIABLES),
+        coords={
+            "t_outdoor": ("t_outdoor", to, {"units": "K", "long_name": "outdoor air temperature"}),
+            "t_chilled": (
+                "t_chilled",
+                tw,
+                {"units": "K", "long_name": "chilled-water outlet temperature"},
+            ),
+            "speed": (
+                "speed",
+                sp,
+                {"units": "1", "long_name": "compressor speed as a fraction of nominal"},
+            ),
+        },
+        attrs={
+            "mode": "cooling",
+            "refrigerant": design.refrigerant,
+            "source_type": design.source_type.value,
+            "property_backend": "tables(HEOS)" if backend in ("tables", "TABLES") else backend,
+            "design_hash": design.design_hash,
+            "speed_min": float(comp.speed_min),
+            "speed_max": float(comp.speed_max),
+            "chilled_delta_T_K": float(chilled_delta_T_K),
+        },
+    )
+    return _store(key, ds)

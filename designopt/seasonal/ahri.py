@@ -1,4 +1,4 @@
-"""AHRI 210/240-2023 heating seasonal performance factor HSPF2.
+"""AHRI 210/240-2023 seasonal ratings: heating HSPF2 and cooling SEER2.
 
 Bin method of ANSI/AHRI Standard 210/240-2023, section 11.2.2 (heating), for air-source heat
 pumps:
@@ -22,7 +22,21 @@ pumps:
   back-up ``RH = BL − X·Q·δ``;
 * ``HSPF2 = Σ BL·n_j / Σ (e_j + RH_j)`` in Btu/(W·h) (= 3.412 × the W/W ratio).
 
-SEER2 (cooling) is not implemented.
+SEER2 (section 11.2.1), for units that cool (a design's cooling map, see
+:func:`designopt.cycle.cooling_map`):
+
+* eight cooling bins 67–102 °F with fractional hours 0.214, 0.231, 0.216, 0.161, 0.104, 0.052,
+  0.018, 0.004 (Table 17; the same values in EnergyPlus ``CoolFracBinHoursAtOutdoorBinTemp``);
+* building load ``BL(Tj) = (Tj − 65)/(95 − 65) · Q_A,full / 1.1`` (eq. 11.60, sizing factor
+  1.1 of eq. 11.61);
+* single-stage units: ``SEER2 = PLF(0.5) · EER_B = (1 − 0.5·Cd) · Q_B/P_B`` (eq. 11.55/11.56);
+* variable-speed units: full capacity and power linear between B (82 °F) and A (95 °F), minimum
+  between F (67 °F) and B (82 °F); below minimum capacity the unit cycles (``CLF = BL/Q_low``,
+  ``PLF = 1 − Cd·(1 − CLF)``, eq. 11.66–11.69); between minimum and full capacity its EER is
+  linear in capacity between the minimum- and full-speed EERs at the bin (simplification of
+  eq. 11.101, which uses the intermediate-speed test E instead of the full-speed EER); above
+  full capacity it runs at full capacity and the load is not met (eq. 11.72 ff.);
+* ``SEER2 = Σ q_j / Σ e_j`` in Btu/(W·h) (eq. 11.59).
 """
 
 from __future__ import annotations
@@ -69,6 +83,15 @@ SLOPE_FACTOR_VARIABLE_SPEED_BY_REGION = {1: 1.03, 2: 0.99, 3: 1.21, 4: 1.07, 5: 
 #: Region IV values (the rating default).
 SLOPE_FACTOR = SLOPE_FACTOR_BY_REGION[4]
 SLOPE_FACTOR_VARIABLE_SPEED = SLOPE_FACTOR_VARIABLE_SPEED_BY_REGION[4]
+
+
+#: Cooling bin temperatures of AHRI 210/240-2023 Table 17 [°F] and their fractional hours.
+COOLING_BIN_T_DEGF = np.arange(67.0, 103.0, 5.0)
+COOLING_BIN_FRACTION = np.array([0.214, 0.231, 0.216, 0.161, 0.104, 0.052, 0.018, 0.004])
+#: Cooling test temperatures [°F]: A (95, full), B (82, full and minimum), F (67, minimum).
+T_A_DEGF, T_B_DEGF, T_F_DEGF = 95.0, 82.0, 67.0
+#: Cooling load line: zero load at 65 °F, sizing factor 1.1 (eq. 11.60/11.61).
+T_COOLING_ZERO_LOAD_DEGF, SIZING_FACTOR_COOLING = 65.0, 1.1
 
 
 @dataclass(frozen=True)
@@ -357,3 +380,186 @@ def hspf2_from_map(
         p17_W=p[2, -1], region_number=region_number, cd=cd, slope_factor=slope_factor,
         design_capacity_W=design_capacity_W, **kw,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SEER2Result:
+    """SEER2 and its bins.
+
+    Attributes
+    ----------
+    seer2 : float
+        Seasonal energy efficiency ratio [Btu/(W·h)].
+    seer_W_per_W : float
+        The same as a plain ratio of cooling to electricity [1].
+    eer2_a : float
+        EER at A (95 °F, full capacity) [Btu/(W·h)].
+    variable_speed : bool
+    design_load_W : float
+        Load at 95 °F, ``Q_A/1.1`` [W].
+    t_bin_K, fraction, load_W, capacity_W, power_W, capacity_min_W, power_min_W, plf,
+    delivered_W, electricity_W : numpy.ndarray
+        Per-bin values (``delivered_W``/``electricity_W``: cooling delivered and electric power
+        averaged over the bin's hours; minimum-speed values NaN for single-stage units).
+    """
+
+    seer2: float
+    seer_W_per_W: float
+    eer2_a: float
+    variable_speed: bool
+    design_load_W: float
+    t_bin_K: np.ndarray = field(repr=False)
+    fraction: np.ndarray = field(repr=False)
+    load_W: np.ndarray = field(repr=False)
+    capacity_W: np.ndarray = field(repr=False)
+    power_W: np.ndarray = field(repr=False)
+    capacity_min_W: np.ndarray = field(repr=False)
+    power_min_W: np.ndarray = field(repr=False)
+    plf: np.ndarray = field(repr=False)
+    delivered_W: np.ndarray = field(repr=False)
+    electricity_W: np.ndarray = field(repr=False)
+
+
+def _two_point(t_degF, t1, v1, t2, v2):
+    return v1 + (v2 - v1) * (t_degF - t1) / (t2 - t1)
+
+
+def seer2(
+    *,
+    qa_W: float,
+    pa_W: float,
+    qb_W: float,
+    pb_W: float,
+    cd: float = CD_DEFAULT,
+    qb_min_W: float | None = None,
+    pb_min_W: float | None = None,
+    qf_min_W: float | None = None,
+    pf_min_W: float | None = None,
+) -> SEER2Result:
+    """SEER2 from the cooling test points (AHRI 210/240-2023, 11.2.1).
+
+    Parameters
+    ----------
+    qa_W, pa_W, qb_W, pb_W : float
+        Full-capacity cooling capacity and power input [W] at A (95 °F) and B (82 °F).
+    cd : float
+        Cooling degradation coefficient ``C_D^c`` [1] (default 0.25).
+    qb_min_W, pb_min_W, qf_min_W, pf_min_W : float, optional
+        Minimum-speed capacity and power at B (82 °F) and F (67 °F): when all four are given
+        the unit is rated as variable speed (see the module docstring), otherwise as single
+        stage.
+
+    Returns
+    -------
+    SEER2Result
+    """
+    _check_positive(
+        qa_W=qa_W, pa_W=pa_W, qb_W=qb_W, pb_W=pb_W, qb_min_W=qb_min_W, pb_min_W=pb_min_W,
+        qf_min_W=qf_min_W, pf_min_W=pf_min_W,
+    )  # fmt: skip
+    if not 0 <= cd <= 1:
+        raise ConfigurationError(f"cd={cd} must be in [0, 1] (AHRI default 0.25)")
+    mins = (qb_min_W, pb_min_W, qf_min_W, pf_min_W)
+    variable = all(v is not None for v in mins)
+    if any(v is not None for v in mins) and not variable:
+        raise ConfigurationError(
+            "give all four minimum-speed values (qb_min_W, pb_min_W, qf_min_W, pf_min_W) for a "
+            "variable-speed unit, or none"
+        )
+    t = COOLING_BIN_T_DEGF
+    f = COOLING_BIN_FRACTION
+    bl = (
+        (t - T_COOLING_ZERO_LOAD_DEGF)
+        / (T_A_DEGF - T_COOLING_ZERO_LOAD_DEGF)
+        * qa_W
+        / SIZING_FACTOR_COOLING
+    )
+    q = _two_point(t, T_B_DEGF, qb_W, T_A_DEGF, qa_W)
+    p = _two_point(t, T_B_DEGF, pb_W, T_A_DEGF, pa_W)
+    nan = np.full(t.shape, np.nan)
+    if variable:
+        qmin = _two_point(t, T_F_DEGF, qf_min_W, T_B_DEGF, qb_min_W)
+        pmin = _two_point(t, T_F_DEGF, pf_min_W, T_B_DEGF, pb_min_W)
+        clf = np.minimum(bl / qmin, 1.0)
+        plf_min = 1.0 - cd * (1.0 - clf)
+        eer_min, eer_max = qmin / pmin, q / p
+        with np.errstate(invalid="ignore", divide="ignore"):
+            w = np.clip((bl - qmin) / (q - qmin), 0.0, 1.0)
+        eer_mid = eer_min + w * (eer_max - eer_min)
+        below, above = bl <= qmin, bl >= q
+        delivered = np.where(above, q, bl)
+        elec = np.where(below, clf * pmin / plf_min, np.where(above, p, bl / eer_mid))
+        plf = np.where(below, plf_min, 1.0)
+        ratio = float((delivered * f).sum() / (elec * f).sum())
+    else:
+        x = np.minimum(bl / q, 1.0)
+        plf = 1.0 - cd * (1.0 - x)
+        delivered = x * q
+        elec = x * p / plf
+        qmin = pmin = nan
+        ratio = (1.0 - 0.5 * cd) * qb_W / pb_W  # eq. 11.55/11.56
+    return SEER2Result(
+        seer2=ratio * BTU_PER_WH,
+        seer_W_per_W=ratio,
+        eer2_a=qa_W / pa_W * BTU_PER_WH,
+        variable_speed=variable,
+        design_load_W=float(qa_W / SIZING_FACTOR_COOLING),
+        t_bin_K=degF_to_K(t),
+        fraction=f.copy(),
+        load_W=bl,
+        capacity_W=q,
+        power_W=p,
+        capacity_min_W=qmin,
+        power_min_W=pmin,
+        plf=plf,
+        delivered_W=delivered,
+        electricity_W=elec,
+    )
+
+
+def seer2_from_map(
+    cmap,
+    *,
+    t_chilled_K: float = 280.15,
+    cd: float = CD_DEFAULT,
+    variable_speed: bool = True,
+) -> SEER2Result:
+    """SEER2 of an air-source design from its cooling map (:func:`designopt.cycle.cooling_map`).
+
+    The A/B points are read at maximum speed (and B/F at minimum speed when ``variable_speed``)
+    by bilinear interpolation in outdoor temperature and chilled-water outlet temperature
+    ``t_chilled_K`` (default 7 °C). AHRI 210/240 rates air-to-air units with 80 °F indoor air;
+    for a water-evaporator design this is a proxy for comparing designs, stated in
+    ``docs/hspf2.md``.
+    """
+    if getattr(cmap, "attrs", {}).get("mode") != "cooling":
+        raise ConfigurationError(
+            "seer2_from_map needs a cooling map (designopt.cycle.cooling_map); got a Dataset "
+            f"with mode={getattr(cmap, 'attrs', {}).get('mode')!r}"
+        )
+    t_out = degF_to_K([T_A_DEGF, T_B_DEGF, T_F_DEGF])
+    lo, hi = float(cmap.t_outdoor.min()), float(cmap.t_outdoor.max())
+    wlo, whi = float(cmap.t_chilled.min()), float(cmap.t_chilled.max())
+    if t_out.min() < lo or t_out.max() > hi or not wlo <= t_chilled_K <= whi:
+        raise ConfigurationError(
+            f"the cooling map must cover the AHRI test temperatures 67–95 °F "
+            f"({t_out.min():.2f}–{t_out.max():.2f} K) and t_chilled_K={t_chilled_K}; it spans "
+            f"t_outdoor {lo:.2f}–{hi:.2f} K, t_chilled {wlo:.2f}–{whi:.2f} K"
+        )
+
+    def at(speed_index, var):
+        sub = cmap[var].isel(speed=speed_index)
+        return sub.interp(t_outdoor=t_out, t_chilled=float(t_chilled_K)).values
+
+    q_max, p_max = at(-1, "cooling_capacity"), at(-1, "electric_power")
+    q_min, p_min = at(0, "cooling_capacity"), at(0, "electric_power")
+    need = [q_max[:2], p_max[:2]] + ([q_min[1:], p_min[1:]] if variable_speed else [])
+    if not all(np.isfinite(v).all() for v in need):
+        raise ConfigurationError(
+            f"the cooling map has no valid point at one of the AHRI test temperatures 95/82/67 "
+            f"°F with t_chilled_K={t_chilled_K} (failed solves); see its status variable"
+        )
+    kw = {}
+    if variable_speed:
+        kw = dict(qb_min_W=q_min[1], pb_min_W=p_min[1], qf_min_W=q_min[2], pf_min_W=p_min[2])
+    return seer2(qa_W=q_max[0], pa_W=p_max[0], qb_W=q_max[1], pb_W=p_max[1], cd=cd, **kw)
