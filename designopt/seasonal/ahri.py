@@ -547,9 +547,22 @@ def seer2_from_map(
             f"t_outdoor {lo:.2f}–{hi:.2f} K, t_chilled {wlo:.2f}–{whi:.2f} K"
         )
 
+    t_o = cmap.t_outdoor.values
+    t_w = cmap.t_chilled.values
+
     def at(speed_index, var):
-        sub = cmap[var].isel(speed=speed_index)
-        return sub.interp(t_outdoor=t_out, t_chilled=float(t_chilled_K)).values
+        """Bilinear in (t_outdoor, t_chilled) at one speed (numpy; NaN-propagating)."""
+        grid = np.asarray(cmap[var].transpose("t_outdoor", "t_chilled", "speed").values)
+        col = grid[:, :, speed_index]
+        j = int(np.clip(np.searchsorted(t_w, t_chilled_K) - 1, 0, max(t_w.size - 2, 0)))
+        if t_w.size > 1:
+            w = (t_chilled_K - t_w[j]) / (t_w[j + 1] - t_w[j])
+            row = col[:, j] * (1.0 - w) + col[:, j + 1] * w
+        else:
+            row = col[:, 0]
+        i = np.clip(np.searchsorted(t_o, t_out) - 1, 0, t_o.size - 2)
+        v = (t_out - t_o[i]) / (t_o[i + 1] - t_o[i])
+        return row[i] * (1.0 - v) + row[i + 1] * v
 
     q_max, p_max = at(-1, "cooling_capacity"), at(-1, "electric_power")
     q_min, p_min = at(0, "cooling_capacity"), at(0, "electric_power")
