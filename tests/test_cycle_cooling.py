@@ -150,3 +150,24 @@ def test_cooling_map_dataset(design):
     )
     m.eer.values[:] = 0.0  # a copy: the cache is not touched
     assert (cooling_map(design, T_AIR, T_CHW, SPEEDS).eer.values > 0).all()
+
+
+def test_cli_cycle_cooling(capsys):
+    """``designopt cycle --design ... --cooling`` at EN 14511 A35/W7, and a clear error."""
+    import json
+    from pathlib import Path
+
+    from designopt.cli import main
+
+    toml = Path(__file__).parents[1] / "casestudies" / "designs" / "air_water_8kW_R290.toml"
+    args = ["cycle", "--design", str(toml), "--t-source-degC", "35", "--t-sink-degC", "7"]
+    assert main([*args, "--cooling", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mode"] == "design_cooling"
+    assert out["eer"] == pytest.approx(out["cooling_capacity_W"] / out["electric_power_W"])
+    assert out["heat_rejected_W"] == pytest.approx(
+        out["cooling_capacity_W"] + out["compressor_power_W"], rel=1e-9
+    )
+    bad = ["cycle", "--design", str(toml), "--t-source-degC", "10", "--t-sink-degC", "18"]
+    assert main([*bad, "--cooling"]) == 2
+    assert "no solution (source_not_colder_than_sink)" in capsys.readouterr().err

@@ -12,6 +12,11 @@ Form 2 (a design file at an operating point)::
 
 ``--t-sink-degC`` is the sink water outlet temperature.  Both forms print state points and
 ``cop_heating`` / ``cop_cooling``; CoolProp is imported only inside :func:`run`.
+
+Form 2 with ``--cooling`` runs an air-source design in cooling mode (reversing valve):
+``--t-source-degC`` is then the outdoor air and ``--t-sink-degC`` the chilled-water outlet
+temperature (EN 14511: ``--t-source-degC 35 --t-sink-degC 7``); it prints the cooling capacity,
+EER and the solved temperatures.
 """
 
 from __future__ import annotations
@@ -52,6 +57,11 @@ def register(parser: argparse.ArgumentParser) -> None:
     g2.add_argument("--t-sink-degC", type=float, help="sink water outlet temperature [degC]")
     g2.add_argument(
         "--speed", type=float, default=1.0, help="compressor speed, fraction of nominal (default 1)"
+    )
+    g2.add_argument(
+        "--cooling",
+        action="store_true",
+        help="cooling mode: --t-source-degC = outdoor air, --t-sink-degC = chilled-water outlet",
     )
     parser.add_argument(
         "--backend",
@@ -95,6 +105,8 @@ def _design(args) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise DataFormatError(f"design file {args.design!r} is not valid TOML: {exc}") from None
     design = design_from_mapping(mapping.get("design", mapping))
+    if args.cooling:
+        return _cooling(args, design)
     op = solve_operating_point(
         design,
         t_source_K=args.t_source_degC + _ZERO_C,
@@ -111,6 +123,42 @@ def _design(args) -> dict:
     out["cop_heating"] = op.cop
     out["cop_cooling"] = op.evaporator_heat_W / op.electric_power_W
     out["specific_work_J_kg"] = op.states[1].h - op.states[0].h
+    return out
+
+
+def _cooling(args, design) -> dict:
+    from designopt.cycle import Status, solve_cooling_arrays
+    from designopt.errors import OperatingPointError
+
+    r = solve_cooling_arrays(
+        design,
+        args.t_source_degC + _ZERO_C,
+        args.t_sink_degC + _ZERO_C,
+        args.speed,
+        backend=args.backend or "tables",
+    )
+    st = Status(int(r["status"]))
+    if st is not Status.OK:
+        raise OperatingPointError(
+            f"{design.refrigerant} in cooling at outdoor {args.t_source_degC} degC, chilled water "
+            f"{args.t_sink_degC} degC, speed {args.speed}: no solution ({st.name.lower()})"
+        )
+    keys = {
+        "cooling_capacity": "cooling_capacity_W",
+        "heat_rejected": "heat_rejected_W",
+        "electric_power": "electric_power_W",
+        "compressor_power": "compressor_power_W",
+        "fan_power": "fan_power_W",
+        "eer": "eer",
+        "t_evap": "t_evap_K",
+        "t_cond": "t_cond_K",
+        "t_discharge": "t_discharge_K",
+        "mass_flow": "mass_flow_kg_s",
+        "source_flow": "chilled_water_flow_kg_s",
+        "t_sink_out": "t_air_out_K",
+    }
+    out = {"mode": "design_cooling", "refrigerant": design.refrigerant}
+    out.update({new: float(r[old]) for old, new in keys.items()})
     return out
 
 
