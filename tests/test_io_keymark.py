@@ -100,6 +100,11 @@ def test_cli_scop_check_names_the_convention(tmp_path, capsys):
     assert not pd.read_csv(out).SCOP_consistent.any()
     assert main(["scop", "--declared", str(src), "--out", str(out), "--tolerance-pct", "0"]) == 2
     assert "--tolerance-pct 0.0 must be a number > 0" in capsys.readouterr().err
+    # a file without declared SCOPs (a product to rate, not to check): no checking columns
+    df.drop(columns=["SCOP"]).to_csv(src, index=False)
+    assert main(["scop", "--declared", str(src), "--out", str(out)]) == 0
+    res = pd.read_csv(out)
+    assert res.SCOP_calc.notna().all() and "SCOP_consistent" not in res.columns
 
 
 def test_cli_cc(tmp_path):
