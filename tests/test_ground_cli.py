@@ -155,3 +155,16 @@ def test_hourly_csv_loads(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["method"] == "hourly"
     assert out["t_fluid_min_degC"] == pytest.approx(0.0, abs=0.01)
+
+
+def test_sizing_options_of_the_other_target_are_refused(tmp_path):
+    """Options that the chosen target would silently ignore are an error naming them."""
+    for extra, match in (
+        ('target = "count"\nH_max_m = 150.0\n', "H_max_m apply to target='length' only"),
+        ('target = "count"\ngfunction = "exact"\n', "gfunction apply to target='length' only"),
+        ("max_boreholes = 9\n", "max_boreholes apply to target='count' only"),
+    ):
+        path = tmp_path / "case.toml"
+        path.write_text(SMALL + "\n[sizing]\n" + extra)
+        with pytest.raises(ConfigurationError, match=match):
+            load_borefield_case(path)

@@ -279,6 +279,14 @@ def parse_borefield_case(
     target = str(sz.get("target", "length"))
     if target not in ("length", "count"):
         raise ConfigurationError(f"sizing target={target!r} is not one of 'length', 'count'")
+    only = {"length": ("H_min_m", "H_max_m", "gfunction"), "count": ("max_boreholes",)}
+    for tgt, keys in only.items():
+        given = [k for k in keys if k in sz]
+        if target != tgt and given:
+            raise ConfigurationError(
+                f"[sizing] {', '.join(given)} apply to target='{tgt}' only; this case sizes "
+                f"target={target!r} (remove them or change the target)"
+            )
     return BorefieldCase(
         borefield=_typed("borefield", _borefield, doc),
         ground=_typed("ground", _ground, doc),
