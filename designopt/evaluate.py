@@ -104,7 +104,10 @@ METRIC_UNITS = {
     ),
     "heat_A7W35_kW": ("kW", "heat output at A7/W35, nominal speed"),
     "cop_A7W35": ("1", "COP at A7/W35, nominal speed (no defrost)"),
-    "annual_heat_kWh": ("kWh", "annual heat demand (EN 14825 reference season)"),
+    "annual_heat_kWh": (
+        "kWh",
+        "annual heat delivered to the building (EN 14825 reference season or the weather year)",
+    ),
     "annual_electricity_kWh": ("kWh", "annual electricity incl. back-up and off modes"),
     "annual_backup_kWh": ("kWh", "annual back-up heater electricity"),
     "charge_kg": ("kg", "estimated refrigerant charge"),
