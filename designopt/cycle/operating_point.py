@@ -46,6 +46,10 @@ do not converge get a non-zero :class:`Status` and NaN results; the scalar
 pure-Python path (:mod:`designopt.cycle._scalar`, same equations, Broyden updates after one
 finite-difference Jacobian) runs first and falls back to this solve if it does not converge.
 
+Cooling mode (:func:`solve_cooling_arrays`, air-source designs): the same unknowns and Newton
+solve with the roles of the exchangers swapped by the reversing valve (:class:`_CoolingProblem`:
+water plate evaporating against chilled water, outdoor coil condensing against outdoor air).
+
 Energy balance: ``Q_cond = m (h2 - h3)``, ``Q_evap = m (h1 - h3)``, ``P_comp = m (h2 - h1)``
 (adiabatic compressor: all electric power ends in the refrigerant, the overall isentropic
 efficiency relates it to the isentropic enthalpy rise), so ``Q_cond = Q_evap + P_comp`` holds
