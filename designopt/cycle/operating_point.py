@@ -204,6 +204,37 @@ def _isentropic_h(tab, tc, s1, scn):
     return np.where(wet, scn["h_dew"] - tc * (scn["s_dew"] - s1), h_sup)
 
 
+def _outputs(residuals, cycle, **sides) -> dict:
+    """The ``full=True`` result of the problems' ``evaluate``: residuals, the cycle's state
+    and energy flows (``cycle`` in the order below) and the exchanger-side values ``sides``."""
+    r_e, r_c, r_w, feas = residuals
+    te, tc, pe, pc, pi, m, q_c, q_e, h1, h2, h3, t2, t3, eta_is, eta_v, sh = cycle
+    return {
+        "r_e": r_e,
+        "r_c": r_c,
+        "r_w": r_w,
+        "feasible": feas,
+        "t_evap": te,
+        "t_cond": tc,
+        "p_evap": pe,
+        "p_cond": pc,
+        "pressure_ratio": pi,
+        "mass_flow": m,
+        "heat_output": q_c,
+        "evaporator_heat": q_e,
+        "compressor_power": m * (h2 - h1),
+        "t_discharge": t2,
+        "eta_is": eta_is,
+        "eta_vol": eta_v,
+        "h1": h1,
+        "h2": h2,
+        "h3": h3,
+        "t1": te + sh,
+        "t3": t3,
+        **sides,
+    }
+
+
 class _Problem:
     """Conditions of N points and the residual evaluation."""
 
@@ -213,15 +244,7 @@ class _Problem:
     batch_trials = True  # start tries / step halvings of a few points batched (same results)
 
     def __init__(self, design: HeatPumpDesign, tab, t_source, t_sink, sink_is_outlet: bool, speed):
-        self.d = design
-        self.tab = tab
-        t_source, t_sink, speed = np.broadcast_arrays(
-            np.asarray(t_source, float), np.asarray(t_sink, float), np.asarray(speed, float)
-        )
-        self.shape = t_source.shape
-        self.t_src = t_source.ravel().copy()
-        self.t_snk = t_sink.ravel().copy()
-        self.speed = speed.ravel().copy()
+        self._conditions(design, tab, t_source, t_sink, speed)
         self.outlet = sink_is_outlet
         n = self.t_src.size
         d = design
@@ -261,21 +284,25 @@ class _Problem:
         comp = d.compressor
         self.vdot = comp.swept_volume_m3 * comp.nominal_speed_hz * self.speed
 
+    def _conditions(self, design, tab, t_source, t_sink, speed):
+        """Broadcast the conditions of the points and keep them flat (``shape`` for output)."""
+        self.d = design
+        self.tab = tab
+        t_source, t_sink, speed = np.broadcast_arrays(
+            np.asarray(t_source, float), np.asarray(t_sink, float), np.asarray(speed, float)
+        )
+        self.shape = t_source.shape
+        self.t_src = t_source.ravel().copy()
+        self.t_snk = t_sink.ravel().copy()
+        self.speed = speed.ravel().copy()
+
     def evaluate(self, u, v, y, idx, full: bool = False):
-        d, tab = self.d, self.tab
-        sh, sc = d.superheat_K, d.subcool_K
+        d = self.d
+        sh = d.superheat_K
         with np.errstate(all="ignore"):
-            te = self.te_ref[idx] - np.exp(u)
-            tc = y + self.tc_off[idx] + np.exp(v)
-            se = tab.saturation(te)
-            scn = tab.saturation(tc)
-            pe, pc = se["p"], scn["p"]
-            pi, h1, m, h2, eta_v, eta_is = self._compression(idx, te, tc, pe, pc, scn)
-            dt2 = tab.superheat_from_h(tc, h2)
-            t2 = tc + dt2
-            h3 = tab.subcooled_h(tc, sc)
+            cyc = self._subcritical_cycle(u, v, y, idx)
+            te, tc, se, scn, pe, pc, pi, h1, m, h2, eta_v, eta_is, t2, h3, t3 = cyc
             tbub = scn["t_bub"]
-            t3 = tbub - sc
             q_c = m * (h2 - h3)
             q_e = m * (h1 - h3)
             # -- condenser (counter-flow plate, water) --
@@ -304,40 +331,41 @@ class _Problem:
             feas &= np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
             r_w = (tw_out - self.t_snk[idx]) if self.y_unknown else np.zeros_like(r_e)
             d_min = np.minimum(np.minimum(d0, d1), np.minimum(d2, d3))
-            self._last_raw = (r_e, r_c)
-            # pinch floors (complementarity, see module docstring): min(x - x_min, -r) = 0
-            r_e = np.maximum(r_e, LN_PINCH_FLOOR - u)
-            r_c = np.maximum(r_c, LN_PINCH_FLOOR - v)
-            self._last_pinch = (e_min, d_min)
+            r_e, r_c = self._pinch_floors(u, v, r_e, r_c, e_min, d_min)
         if not full:
             return r_e, r_c, r_w, feas
-        return {
-            "r_e": r_e,
-            "r_c": r_c,
-            "r_w": r_w,
-            "feasible": feas,
-            "t_evap": te,
-            "t_cond": tc,
-            "p_evap": pe,
-            "p_cond": pc,
-            "pressure_ratio": pi,
-            "mass_flow": m,
-            "heat_output": q_c,
-            "evaporator_heat": q_e,
-            "compressor_power": m * (h2 - h1),
-            "t_discharge": t2,
-            "eta_is": eta_is,
-            "eta_vol": eta_v,
-            "h1": h1,
-            "h2": h2,
-            "h3": h3,
-            "t1": te + sh,
-            "t3": t3,
-            "t_sink_in": tw_in,
-            "t_sink_out": tw_out,
-            "sink_flow": c_w / CP_WATER,
-            "t_source_out": t_src_out,
-        }
+        return _outputs(
+            (r_e, r_c, r_w, feas),
+            (te, tc, pe, pc, pi, m, q_c, q_e, h1, h2, h3, t2, t3, eta_is, eta_v, sh),
+            t_sink_in=tw_in,
+            t_sink_out=tw_out,
+            sink_flow=c_w / CP_WATER,
+            t_source_out=t_src_out,
+        )
+
+    def _pinch_floors(self, u, v, r_e, r_c, e_min, d_min):
+        """Keep the raw residuals and smallest temperature differences for the Newton
+        bookkeeping, and apply the pinch floors (complementarity, see module docstring):
+        ``min(x - x_min, -r) = 0``."""
+        self._last_raw = (r_e, r_c)
+        self._last_pinch = (e_min, d_min)
+        return np.maximum(r_e, LN_PINCH_FLOOR - u), np.maximum(r_c, LN_PINCH_FLOOR - v)
+
+    def _subcritical_cycle(self, u, v, y, idx):
+        """Refrigerant side at the unknowns: ``(te, tc, sat_e, sat_c, pe, pc, pi, h1, m, h2,
+        eta_vol, eta_is, t2, h3, t3)`` (dew temperatures from the log-approach unknowns,
+        compression, discharge, subcooled liquid)."""
+        tab, sc = self.tab, self.d.subcool_K
+        te = self.te_ref[idx] - np.exp(u)
+        tc = y + self.tc_off[idx] + np.exp(v)
+        se = tab.saturation(te)
+        scn = tab.saturation(tc)
+        pe, pc = se["p"], scn["p"]
+        pi, h1, m, h2, eta_v, eta_is = self._compression(idx, te, tc, pe, pc, scn)
+        t2 = tc + tab.superheat_from_h(tc, h2)
+        h3 = tab.subcooled_h(tc, sc)
+        t3 = scn["t_bub"] - sc
+        return te, tc, se, scn, pe, pc, pi, h1, m, h2, eta_v, eta_is, t2, h3, t3
 
     def _compression(self, idx, te, tc, pe, pc, scn):
         """Compressor of the subcritical cycle: ``(pi, h1, m, h2, eta_vol, eta_is)`` from the
@@ -454,39 +482,17 @@ class _TranscriticalProblem(_Problem):
             r_e, e_min, feas_e, t_src_out = self._evaporator(idx, te, q_tp_e, q_sh_e, q_e)
             feas &= feas_e & np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
             r_w = (tw_out - self.t_snk[idx]) if self.y_unknown else np.zeros_like(r_e)
-            self._last_raw = (r_e, r_c)
-            r_e = np.maximum(r_e, LN_PINCH_FLOOR - u)
-            r_c = np.maximum(r_c, LN_PINCH_FLOOR - v)
-            self._last_pinch = (e_min, d_min)
+            r_e, r_c = self._pinch_floors(u, v, r_e, r_c, e_min, d_min)
         if not full:
             return r_e, r_c, r_w, feas
-        return {
-            "r_e": r_e,
-            "r_c": r_c,
-            "r_w": r_w,
-            "feasible": feas,
-            "t_evap": te,
-            "t_cond": t3,
-            "p_evap": pe,
-            "p_cond": pgc,
-            "pressure_ratio": pi,
-            "mass_flow": m,
-            "heat_output": q_c,
-            "evaporator_heat": q_e,
-            "compressor_power": m * (h2 - h1),
-            "t_discharge": t2,
-            "eta_is": eta_is,
-            "eta_vol": eta_v,
-            "h1": h1,
-            "h2": h2,
-            "h3": h3,
-            "t1": te + sh,
-            "t3": t3,
-            "t_sink_in": y,
-            "t_sink_out": tw_out,
-            "sink_flow": c_w / CP_WATER,
-            "t_source_out": t_src_out,
-        }
+        return _outputs(
+            (r_e, r_c, r_w, feas),
+            (te, t3, pe, pgc, pi, m, q_c, q_e, h1, h2, h3, t2, t3, eta_is, eta_v, sh),
+            t_sink_in=y,
+            t_sink_out=tw_out,
+            sink_flow=c_w / CP_WATER,
+            t_source_out=t_src_out,
+        )
 
 
 class _CoolingProblem(_Problem):
@@ -510,15 +516,7 @@ class _CoolingProblem(_Problem):
 
     def __init__(self, design: HeatPumpDesign, tab, t_water_in, t_air, speed, delta_T_K: float):
         d = design
-        self.d = d
-        self.tab = tab
-        t_water_in, t_air, speed = np.broadcast_arrays(
-            np.asarray(t_water_in, float), np.asarray(t_air, float), np.asarray(speed, float)
-        )
-        self.shape = t_water_in.shape
-        self.t_src = t_water_in.ravel().copy()
-        self.t_snk = t_air.ravel().copy()
-        self.speed = speed.ravel().copy()
+        self._conditions(design, tab, t_water_in, t_air, speed)
         n = self.t_src.size
         self.outlet = False
         self.delta_T = float(delta_T_K)
@@ -540,19 +538,12 @@ class _CoolingProblem(_Problem):
         self.vdot = comp.swept_volume_m3 * comp.nominal_speed_hz * self.speed
 
     def evaluate(self, u, v, y, idx, full: bool = False):
-        d, tab = self.d, self.tab
+        d = self.d
         sh, sc = d.superheat_K, d.subcool_K
         with np.errstate(all="ignore"):
-            te = self.te_ref[idx] - np.exp(u)
-            tc = y + self.tc_off[idx] + np.exp(v)
-            se = tab.saturation(te)
-            scn = tab.saturation(tc)
-            pe, pc = se["p"], scn["p"]
-            pi, h1, m, h2, eta_v, eta_is = self._compression(idx, te, tc, pe, pc, scn)
-            t2 = tc + tab.superheat_from_h(tc, h2)
-            h3 = tab.subcooled_h(tc, sc)
+            cyc = self._subcritical_cycle(u, v, y, idx)
+            te, tc, se, scn, pe, pc, pi, h1, m, h2, eta_v, eta_is, t2, h3, t3 = cyc
             tbub = scn["t_bub"]
-            t3 = tbub - sc
             q_c = m * (h2 - h3)
             q_e = m * (h1 - h3)
             # -- condenser: outdoor coil, air at y --
@@ -595,40 +586,18 @@ class _CoolingProblem(_Problem):
             feas &= (e0 > 0) & (e1 > 0) & (e2 > 0)
             feas &= np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
             r_w = np.zeros_like(r_e)
-            self._last_raw = (r_e, r_c)
-            r_e = np.maximum(r_e, LN_PINCH_FLOOR - u)
-            r_c = np.maximum(r_c, LN_PINCH_FLOOR - v)
-            self._last_pinch = (e_min, d_min)
+            r_e, r_c = self._pinch_floors(u, v, r_e, r_c, e_min, d_min)
         if not full:
             return r_e, r_c, r_w, feas
-        return {
-            "r_e": r_e,
-            "r_c": r_c,
-            "r_w": r_w,
-            "feasible": feas,
-            "t_evap": te,
-            "t_cond": tc,
-            "p_evap": pe,
-            "p_cond": pc,
-            "pressure_ratio": pi,
-            "mass_flow": m,
-            "heat_output": q_c,
-            "evaporator_heat": q_e,
-            "compressor_power": m * (h2 - h1),
-            "t_discharge": t2,
-            "eta_is": eta_is,
-            "eta_vol": eta_v,
-            "h1": h1,
-            "h2": h2,
-            "h3": h3,
-            "t1": te + sh,
-            "t3": t3,
-            "t_sink_in": y,
-            "t_sink_out": t_air_out,
-            "sink_flow": c_air / CP_AIR,
-            "t_source_out": t_w_out,
-            "source_flow": c_w / CP_WATER,
-        }
+        return _outputs(
+            (r_e, r_c, r_w, feas),
+            (te, tc, pe, pc, pi, m, q_c, q_e, h1, h2, h3, t2, t3, eta_is, eta_v, sh),
+            t_sink_in=y,
+            t_sink_out=t_air_out,
+            sink_flow=c_air / CP_AIR,
+            t_source_out=t_w_out,
+            source_flow=c_w / CP_WATER,
+        )
 
 
 def _rebase(prob: _Problem, u, v, y, idx, r, pinch):

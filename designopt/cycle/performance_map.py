@@ -111,7 +111,6 @@ def performance_map(
     xarray.Dataset
         See module docstring; a copy of the cached Dataset.
     """
-    import xarray as xr
 
     if not isinstance(design, HeatPumpDesign):
         raise ConfigurationError(f"design must be a HeatPumpDesign, got {type(design).__name__}")
@@ -119,9 +118,8 @@ def performance_map(
     tk = _grid("t_sink_K", t_sink_K)
     sp = _grid("speed", speed)
     key = (design.design_hash, ts.tobytes(), tk.tobytes(), sp.tobytes(), backend)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key].copy(deep=True)
+    if (hit := _cached(key)) is not None:
+        return hit
     res = solve_arrays(
         design,
         ts[:, None, None],
@@ -130,27 +128,33 @@ def performance_map(
         sink_is_outlet=True,
         backend=backend,
     )
-    dims = ("t_source", "t_sink", "speed")
     variables = dict(MAP_VARIABLES)
     if design.transcritical:
         variables["t_cond"] = ("K", "gas-cooler outlet temperature (transcritical R744)")
-    data_vars = _data_vars(res, dims, variables)
+    ds = _dataset(
+        res,
+        design,
+        backend,
+        variables,
+        (
+            ("t_source", ts, "K", "source inlet temperature"),
+            ("t_sink", tk, "K", "sink outlet (supply) water temperature"),
+            ("speed", sp, "1", "compressor speed as a fraction of nominal"),
+        ),
+    )
+    return _store(key, ds)
+
+
+def _dataset(res: dict, design: HeatPumpDesign, backend: str, variables: dict, axes, **attrs):
+    """The map Dataset: ``variables`` of ``res`` and ``status`` on ``axes`` (name, values,
+    units, long name), with the design's attrs and ``attrs``."""
+    import xarray as xr
+
+    dims = tuple(a[0] for a in axes)
     comp = design.compressor
-    ds = xr.Dataset(
-        data_vars,
-        coords={
-            "t_source": ("t_source", ts, {"units": "K", "long_name": "source inlet temperature"}),
-            "t_sink": (
-                "t_sink",
-                tk,
-                {"units": "K", "long_name": "sink outlet (supply) water temperature"},
-            ),
-            "speed": (
-                "speed",
-                sp,
-                {"units": "1", "long_name": "compressor speed as a fraction of nominal"},
-            ),
-        },
+    return xr.Dataset(
+        _data_vars(res, dims, variables),
+        coords={n: (n, v, {"units": u, "long_name": ln}) for n, v, u, ln in axes},
         attrs={
             "refrigerant": design.refrigerant,
             "source_type": design.source_type.value,
@@ -158,9 +162,9 @@ def performance_map(
             "design_hash": design.design_hash,
             "speed_min": float(comp.speed_min),
             "speed_max": float(comp.speed_max),
+            **attrs,
         },
     )
-    return _store(key, ds)
 
 
 def _data_vars(res: dict, dims: tuple, variables: dict) -> dict:
@@ -179,6 +183,13 @@ def _data_vars(res: dict, dims: tuple, variables: dict) -> dict:
         },
     )
     return out
+
+
+def _cached(key):
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key].copy(deep=True)
+    return None
 
 
 def _store(key, ds):
@@ -222,7 +233,6 @@ def cooling_map(
         ``(t_outdoor, t_chilled, speed)``; attrs as :func:`performance_map` plus
         ``mode = "cooling"`` and ``chilled_delta_T_K``.
     """
-    import xarray as xr
 
     if not isinstance(design, HeatPumpDesign):
         raise ConfigurationError(f"design must be a HeatPumpDesign, got {type(design).__name__}")
@@ -231,9 +241,8 @@ def cooling_map(
     sp = _grid("speed", speed)
     key = ("cooling", design.design_hash, to.tobytes(), tw.tobytes(), sp.tobytes(), backend,
            float(chilled_delta_T_K))  # fmt: skip
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key].copy(deep=True)
+    if (hit := _cached(key)) is not None:
+        return hit
     res = solve_cooling_arrays(
         design,
         to[:, None, None],
@@ -242,32 +251,17 @@ def cooling_map(
         chilled_delta_T_K=chilled_delta_T_K,
         backend=backend,
     )
-    dims = ("t_outdoor", "t_chilled", "speed")
-    comp = design.compressor
-    ds = xr.Dataset(
-        _data_vars(res, dims, COOLING_MAP_VARIABLES),
-        coords={
-            "t_outdoor": ("t_outdoor", to, {"units": "K", "long_name": "outdoor air temperature"}),
-            "t_chilled": (
-                "t_chilled",
-                tw,
-                {"units": "K", "long_name": "chilled-water outlet temperature"},
-            ),
-            "speed": (
-                "speed",
-                sp,
-                {"units": "1", "long_name": "compressor speed as a fraction of nominal"},
-            ),
-        },
-        attrs={
-            "mode": "cooling",
-            "refrigerant": design.refrigerant,
-            "source_type": design.source_type.value,
-            "property_backend": "tables(HEOS)" if backend in ("tables", "TABLES") else backend,
-            "design_hash": design.design_hash,
-            "speed_min": float(comp.speed_min),
-            "speed_max": float(comp.speed_max),
-            "chilled_delta_T_K": float(chilled_delta_T_K),
-        },
+    ds = _dataset(
+        res,
+        design,
+        backend,
+        COOLING_MAP_VARIABLES,
+        (
+            ("t_outdoor", to, "K", "outdoor air temperature"),
+            ("t_chilled", tw, "K", "chilled-water outlet temperature"),
+            ("speed", sp, "1", "compressor speed as a fraction of nominal"),
+        ),
+        mode="cooling",
+        chilled_delta_T_K=float(chilled_delta_T_K),
     )
     return _store(key, ds)
