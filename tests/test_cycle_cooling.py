@@ -171,3 +171,23 @@ def test_cli_cycle_cooling(capsys):
     bad = ["cycle", "--design", str(toml), "--t-source-degC", "10", "--t-sink-degC", "18"]
     assert main([*bad, "--cooling"]) == 2
     assert "no solution (source_not_colder_than_sink)" in capsys.readouterr().err
+
+
+def test_default_design_eer_lands_in_certified_range(design):
+    """Realism: the default 8 kW R290 unit's EER at A35/W7 (EN 14511 cooling rating point) at
+    nominal and maximum speed lies within the declared EERs of the certified reversible
+    6-10 kW air/water units in hplib's Keymark-derived database (2.95-3.35;
+    tests/data/cycle_hplib_cooling_eer.csv)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    ref = pd.read_csv(Path(__file__).parent / "data" / "cycle_hplib_cooling_eer.csv", comment="#")
+    eer_ref = ref["cooling_A35W7_W"] / ref["power_A35W7_W"]
+    assert len(ref) >= 10
+    r = solve_cooling_arrays(design, 35.0 + T0, 7.0 + T0, np.array([1.0, 1.2]))
+    assert (r["eer"] >= eer_ref.min()).all() and (r["eer"] <= eer_ref.max()).all(), (
+        r["eer"],
+        eer_ref.min(),
+        eer_ref.max(),
+    )
