@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         import pandas as pd
 
         declared = pd.to_numeric(df["SCOP"], errors="coerce").to_numpy(dtype=float)
-        check = check_declared(dp, declared, tolerance_pct=args.tolerance_pct)
+        check = check_declared(dp, declared, tolerance_pct=args.tolerance_pct, rated=result)
         out["SCOP_deviation_pct"] = np.where(bad, np.nan, np.round(check.deviation_pct, 3))
         out["SCOP_consistent"] = np.where(bad, False, check.consistent)
         out["SCOP_explained_by"] = np.where(bad, "not rated", check.explained_by)

@@ -751,6 +751,7 @@ def check_declared(
     *,
     tolerance_pct: float = 2.0,
     conventions: RatingConventions | None = None,
+    rated: RatingResult | None = None,
 ) -> DeclaredCheck:
     """Check declared SCOPs against the rating route and name the convention behind a mismatch.
 
@@ -770,6 +771,9 @@ def check_declared(
         Tolerance on the SCOP [%], > 0 (default 2, the agreement criterion of the docs).
     conventions : RatingConventions, optional
         Base conventions (default: :class:`RatingConventions`).
+    rated : RatingResult, optional
+        ``rate_declared(dp, conventions=conventions)`` if the caller already has it (not
+        computed again).
 
     Returns
     -------
@@ -794,7 +798,9 @@ def check_declared(
         "opposite_off_hours+no_cycling_loss": (flipped, no_loss),
     }
     assert tuple(runs) == tuple(name for name, _ in ALTERNATIVE_CONVENTIONS)
-    scop = rate_declared(dp, conventions=base).scop
+    scop = (rated or rate_declared(dp, conventions=base)).scop
+    if scop.shape != (dp.n,):
+        raise ConfigurationError(f"rated has {scop.size} records but there are {dp.n}")
     valid = np.isfinite(scop) & np.isfinite(declared) & (declared > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         dev = np.where(valid, 100.0 * (scop / declared - 1.0), np.nan)
