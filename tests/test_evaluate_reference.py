@@ -42,8 +42,7 @@ def test_evaluation_matches_frozen_reference(name, case_file, n, seed):
         for part in ("objectives", "constraints", "metrics"):
             if set(new[part]) != set(old[part]):
                 problems.append(
-                    f"design {i} {part}: keys differ: "
-                    f"{sorted(set(new[part]) ^ set(old[part]))}"
+                    f"design {i} {part}: keys differ: {sorted(set(new[part]) ^ set(old[part]))}"
                 )
                 continue
             for k, v in old[part].items():
