@@ -18,7 +18,10 @@ from typing import Any
 
 def _normalise(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {"__type__": type(obj).__name__, **{f.name: _normalise(getattr(obj, f.name)) for f in dataclasses.fields(obj)}}
+        return {
+            "__type__": type(obj).__name__,
+            **{f.name: _normalise(getattr(obj, f.name)) for f in dataclasses.fields(obj)},
+        }
     if hasattr(obj, "model_dump"):  # pydantic model
         return {"__type__": type(obj).__name__, **_normalise(obj.model_dump())}
     if isinstance(obj, enum.Enum):

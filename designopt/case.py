@@ -10,6 +10,8 @@ the field, the value and what is allowed.
 
 from __future__ import annotations
 
+import functools
+import math
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from designopt.cache import stable_hash
+from designopt.catalogue import CONSTRAINTS, OBJECTIVES, VARIABLES
 from designopt.errors import ConfigurationError
 
 SCHEMA_VERSION = 1
@@ -163,6 +166,85 @@ class Policy(_Model):
     )
 
 
+class PipeTable(_Model):
+    """U-tube data for the borehole resistance (pygfunction multipole model)."""
+
+    kind: Literal["single_u", "double_u"] = "single_u"
+    r_in_m: float = Field(0.0131, gt=0, le=0.1, description="inner pipe radius [m]")
+    r_out_m: float = Field(0.016, gt=0, le=0.1, description="outer pipe radius [m]")
+    shank_spacing_m: float = Field(0.035, gt=0, le=0.3, description="borehole to pipe centre [m]")
+    k_pipe_W_per_mK: float = Field(0.42, gt=0, le=50)
+    k_grout_W_per_mK: float = Field(1.5, gt=0, le=10)
+    brine_mixer: Literal["MPG", "MEG", "MEA", "MMA"] = "MPG"
+    brine_percent: float = Field(25.0, ge=0, le=60, description="antifreeze mass percentage")
+
+    @model_validator(mode="after")
+    def _radii(self) -> PipeTable:
+        if self.r_in_m >= self.r_out_m:
+            raise ValueError(f"r_in_m={self.r_in_m} must be smaller than r_out_m={self.r_out_m}")
+        return self
+
+
+class GroundTable(_Model):
+    """The ``[ground]`` table of a ground or hybrid case (see docs/case-files.md)."""
+
+    layout: Literal["line", "rectangle", "compact"] = "line"
+    nx: int | None = Field(None, ge=1, le=30, description="rectangle: boreholes along x")
+    ny: int | None = Field(None, ge=1, le=30, description="rectangle: boreholes along y")
+    n_boreholes: int = Field(
+        1, ge=1, le=100, description="line/compact: count unless borehole_count is a variable"
+    )
+    spacing_m: float = Field(6.0, ge=2.0, le=50.0, description="borehole spacing [m]")
+    buried_depth_m: float = Field(1.5, ge=0.0, le=100.0, description="top of the active length")
+    borehole_radius_m: float = Field(0.075, ge=0.03, le=0.2)
+    conductivity_W_per_mK: float = Field(gt=0, le=10, description="ground conductivity")
+    volumetric_heat_capacity_J_per_m3K: float = Field(2.4e6, ge=5e5, le=6e6)
+    t_undisturbed_degC: float = Field(ge=-5, le=40, description="undisturbed ground temperature")
+    geothermal_gradient_K_per_m: float | None = Field(None, ge=-0.1, le=0.1)
+    borehole_resistance_mK_per_W: float | None = Field(None, gt=0, le=1.0)
+    pipe: PipeTable | None = None
+    brine_cp_J_per_kgK: float = Field(3800.0, ge=2500, le=4300)
+    limit_reference: Literal["mean_fluid", "heat_pump_inlet"] = "mean_fluid"
+    t_min_degC: float = Field(0.0, ge=-20, le=20, description="lowest allowed fluid temperature")
+    t_max_degC: float = Field(30.0, ge=0, le=60, description="highest allowed fluid temperature")
+    years: int = Field(20, ge=1, le=50, description="simulated operating years")
+    brine_pump_head_kPa: float = Field(40.0, ge=0, le=500)
+    brine_pump_efficiency: float = Field(0.25, ge=0.05, le=0.9)
+    coupling_tol_K: float = Field(0.05, ge=1e-4, le=1.0)
+    coupling_max_iter: int = Field(12, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> GroundTable:
+        if self.layout == "rectangle":
+            if self.nx is None or self.ny is None:
+                raise ValueError(
+                    f"layout='rectangle' needs nx and ny, got nx={self.nx}, ny={self.ny}"
+                )
+        elif self.nx is not None or self.ny is not None:
+            raise ValueError(
+                f"nx/ny are for layout='rectangle'; layout={self.layout!r} uses n_boreholes "
+                "(or the design variable borehole_count)"
+            )
+        if (self.borehole_resistance_mK_per_W is None) == (self.pipe is None):
+            raise ValueError(
+                "give exactly one of borehole_resistance_mK_per_W (e.g. 0.1) or a [ground.pipe] "
+                "table"
+            )
+        if self.t_min_degC >= self.t_max_degC:
+            raise ValueError(
+                f"t_min_degC={self.t_min_degC} must be below t_max_degC={self.t_max_degC}"
+            )
+        if self.pipe is not None and self.pipe.shank_spacing_m + self.pipe.r_out_m > (
+            self.borehole_radius_m
+        ):
+            raise ValueError(
+                f"pipes do not fit: pipe.shank_spacing_m + pipe.r_out_m = "
+                f"{self.pipe.shank_spacing_m + self.pipe.r_out_m:.4f} m exceeds "
+                f"borehole_radius_m={self.borehole_radius_m}"
+            )
+        return self
+
+
 class VariableSpec(_Model):
     """A design variable's range: numeric (low/high[/log/step]) or categorical (choices)."""
 
@@ -188,27 +270,6 @@ class VariableSpec(_Model):
         if self.log and self.low <= 0:
             raise ValueError(f"log scale needs low > 0, got low={self.low}")
         return self
-
-
-OBJECTIVES = {
-    # name: (direction, unit, long name)
-    "capital_cost": ("minimize", "EUR", "capital cost (equipment and installation, after subsidy)"),
-    "net_present_cost": ("minimize", "EUR", "net present cost over the lifetime"),
-    "annualised_cost": ("minimize", "EUR/a", "annualised cost (capital recovery + running)"),
-    "lcoh": ("minimize", "EUR/kWh", "levelised cost of heat"),
-    "lifetime_co2": ("minimize", "kg", "lifetime CO2-equivalent emissions (TEWI)"),
-    "scop": ("maximize", "1", "seasonal coefficient of performance (SCOP, EN 14825)"),
-    "sound_power": ("minimize", "dB(A)", "outdoor unit sound power L_WA"),
-}
-
-CONSTRAINTS = {
-    "noise": "sound pressure at the worst receiver minus its limit, over the limit",
-    "capacity": "design heat load minus heat pump + back-up capacity at the design temperature, over the load",
-    "charge": "refrigerant charge minus the charge limit, over the limit",
-    "gwp": "refrigerant GWP minus the GWP cap, over the cap",
-    "unmet_load": "share of the annual heat demand not met minus 0.1 %",
-    "fluid_temperature": "ground loop: fluid temperature limit minus the lifetime extreme, over 10 K",
-}
 
 
 class Optimisation(_Model):
@@ -255,9 +316,8 @@ class Case(_Model):
     economics: Economics = Economics()
     policy: Policy = Policy()
     noise: Noise = Noise()
-    ground: dict[str, Any] = Field(
-        default_factory=dict,
-        description="borefield, ground and fluid limits of ground/hybrid cases (validated by designopt.evaluate_ground)",
+    ground: GroundTable | None = Field(
+        None, description="borefield, ground and fluid limits of ground and hybrid cases"
     )
     optimisation: Optimisation = Optimisation()
     base_dir: str = Field(
@@ -286,17 +346,26 @@ class Case(_Model):
 
     def fingerprint(self) -> str:
         """Stable hash of everything that changes results (not the optimisation budget)."""
-        data = self.model_dump(exclude={"optimisation", "description", "base_dir"})
+        data = self.model_dump(exclude={"optimisation", "description", "base_dir", "ground"})
+        # the [ground] table as written (what the case file set), as before it was typed
+        data["ground"] = {} if self.ground is None else self.ground.model_dump(exclude_unset=True)
         data["objectives"] = self.optimisation.objectives
         data["constraints"] = self.optimisation.constraints
         if self.site.weather_file is not None:  # the file's contents, not only its name
             import hashlib
 
-            path = Path(self.site.weather_file)
-            path = path if path.is_absolute() else Path(self.base_dir) / path
-            if path.is_file():
+            path = self.weather_path
+            if path is not None and path.is_file():
                 data["weather_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
         return stable_hash(data)
+
+    @property
+    def weather_path(self) -> Path | None:
+        """The case's EPW file (relative paths are relative to the case file), or None."""
+        if self.site.weather_file is None:
+            return None
+        p = Path(self.site.weather_file)
+        return p if p.is_absolute() else Path(self.base_dir) / p
 
     def with_space(self, space: dict[str, VariableSpec]) -> Case:
         return self.model_copy(update={"space": space})
@@ -320,15 +389,203 @@ def _format_validation_error(exc: ValidationError, source: str) -> str:
 def case_from_mapping(
     data: dict[str, Any], *, source: str = "<mapping>", base_dir: str | Path = "."
 ) -> Case:
-    """Validate a mapping (parsed TOML) as a :class:`Case`."""
+    """Validate a mapping (parsed TOML) as a :class:`Case` and :func:`check_case` it."""
+    data = dict(data)
+    ground = data.get("ground")
+    if isinstance(ground, dict):
+        if not ground:
+            data.pop("ground")  # an empty [ground] table is no table (check_case names it)
+        else:
+            try:  # the [ground] table's own message names its fields as ground.<field>
+                GroundTable.model_validate(ground)
+            except ValidationError as exc:
+                raise ConfigurationError(_format_ground_error(exc)) from None
     try:
         case = Case.model_validate({**data, "base_dir": str(base_dir)})
     except ValidationError as exc:
         raise ConfigurationError(_format_validation_error(exc, source)) from None
-    from designopt.evaluate import check_case  # the design-space names are owned by evaluate
-
     check_case(case)
     return case
+
+
+def _format_ground_error(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        where = f"ground.{loc}" if loc else "ground"
+        msg = "is not a known field" if err["type"] == "extra_forbidden" else err["msg"]
+        if err["type"] == "missing":
+            parts.append(f"{where}: missing (required for a ground or hybrid source)")
+            continue
+        value = err.get("input")
+        shown = "{...}" if isinstance(value, dict) else repr(value)
+        parts.append(f"{where}={shown}: {msg}" if loc else f"{where}: {msg}")
+    return "invalid [ground] table: " + "; ".join(parts)
+
+
+def check_case(case: Case) -> None:
+    """Check the case's design space, fixed values, objectives and constraints against the
+    variable catalogue (:data:`designopt.catalogue.VARIABLES`) and its source type's rules;
+    raise one :class:`ConfigurationError` naming field, value and options."""
+    src = case.source.type.value
+    valid = sorted(k for k, v in VARIABLES.items() if src in v.sources)
+    for where, names in (("space", case.space), ("fixed", case.fixed)):
+        for name in names:
+            if name not in VARIABLES:
+                raise ConfigurationError(f"{where}.{name} is not a design variable; valid: {valid}")
+            if src not in VARIABLES[name].sources:
+                raise ConfigurationError(
+                    f"{where}.{name} does not apply to source type {src!r}; valid: {valid}"
+                )
+    both = sorted(set(case.space) & set(case.fixed))
+    if both:
+        raise ConfigurationError(f"{both} appear in both [space] and [fixed]; give each once")
+    for name, spec in case.space.items():
+        info = VARIABLES[name]
+        if info.kind == "categorical":
+            if spec.choices is None:
+                raise ConfigurationError(
+                    f"space.{name} is categorical: give choices = [...], not low/high"
+                )
+            for c in spec.choices:
+                check_variable_value(name, c, f"space.{name}.choices")
+        else:
+            if spec.choices is not None:
+                raise ConfigurationError(f"space.{name} is numeric: give low/high, not choices")
+            for bound in (spec.low, spec.high):
+                check_variable_value(name, bound, f"space.{name}")
+    for name, value in case.fixed.items():
+        check_variable_value(name, value, f"fixed.{name}")
+    if src in (SourceType.GROUND.value, SourceType.HYBRID.value):
+        _check_ground_case(case)
+    elif src == SourceType.WATER.value:
+        if (
+            case.noise.receivers
+            or "noise" in case.optimisation.constraints
+            or case.noise.quiet_mode_dBA
+        ):
+            raise ConfigurationError(
+                "noise receivers, the 'noise' constraint and quiet mode do not apply to"
+                " source.type='water' (an indoor unit without outdoor fan); remove them"
+            )
+        if case.site.weather_file is not None:
+            raise ConfigurationError(
+                "site.weather_file is not used for source.type='water' (constant water temperature);"
+                " remove it"
+            )
+    if "noise" in case.optimisation.constraints and not case.noise.receivers:
+        raise ConfigurationError("constraint 'noise' needs at least one [[noise.receivers]] entry")
+    if "gwp" in case.optimisation.constraints and case.policy.gwp_cap is None:
+        raise ConfigurationError(
+            "constraint 'gwp' needs policy.gwp_cap (e.g. 150 for the F-gas ban)"
+        )
+    if src == SourceType.AIR.value and case.site.weather_file is not None:
+        path = case.weather_path
+        if not path.is_file():
+            raise ConfigurationError(
+                f"site.weather_file={case.site.weather_file!r} does not exist (looked for {path})"
+            )
+        n = _weather_hours(str(path))  # read and check it once (DataFormatError names the problem)
+        if n != HOURS_PER_YEAR:
+            raise ConfigurationError(
+                f"site.weather_file={str(path)!r} has {n} hours; the design study needs a whole"
+                " year of 8760 hourly records (annual energy and cost)"
+            )
+    if src in (SourceType.AIR.value, SourceType.WATER.value):
+        hourly_only = {"fluid_temperature"} & set(case.optimisation.constraints)
+        if case.site.weather_file is None and "unmet_load" in case.optimisation.constraints:
+            hourly_only.add("unmet_load")  # water sources never have a weather file
+        if hourly_only:
+            raise ConfigurationError(
+                f"constraint(s) {sorted(hourly_only)} need an hourly simulation: 'fluid_temperature' a"
+                " ground or hybrid source, 'unmet_load' a site.weather_file (air) or a ground or"
+                " hybrid source; valid here:"
+                f" {sorted(set(CONSTRAINTS) - hourly_only)}"
+            )
+
+
+#: Hours of the weather year of the design study (no leap day).
+HOURS_PER_YEAR = 8760
+
+
+@functools.lru_cache(maxsize=8)
+def _weather_hours(path: str) -> int:
+    from designopt.io.epw import read_epw
+
+    return int(read_epw(path).sizes["time"])
+
+
+def _check_ground_case(case: Case) -> None:
+    """Rules of a ground or hybrid case beyond the variable names."""
+    src = case.source.type
+    if case.ground is None:
+        raise ConfigurationError(
+            f"source.type={src.value!r} needs a [ground] table with at least "
+            "conductivity_W_per_mK, t_undisturbed_degC and borehole_resistance_mK_per_W "
+            "(or [ground.pipe]); see docs/case-files.md, 'Ground and hybrid sources'"
+        )
+    table = case.ground
+    for where, names in (("space", case.space), ("fixed", case.fixed)):
+        if "borehole_count" in names and table.layout == "rectangle":
+            raise ConfigurationError(
+                f"{where}.borehole_count needs [ground] layout 'line' or 'compact'; "
+                f"layout='rectangle' fixes the count to nx*ny={table.nx * table.ny}"
+            )
+    if case.noise.quiet_mode_dBA is not None:
+        raise ConfigurationError(
+            f"noise.quiet_mode_dBA={case.noise.quiet_mode_dBA} is not modelled for "
+            f"source.type={src.value!r} (the hourly ground study has no night speed cap); "
+            "remove it (quiet mode is available for source.type='air')"
+        )
+    if src is SourceType.GROUND:
+        if case.noise.receivers or "noise" in case.optimisation.constraints:
+            raise ConfigurationError(
+                "constraint 'noise' and [[noise.receivers]] do not apply to source.type='ground' "
+                "(the unit stands indoors, no outdoor fan); remove them, or use 'hybrid'"
+            )
+    if case.site.weather_file is not None:
+        path = case.weather_path
+        if not path.is_file():
+            raise ConfigurationError(
+                f"site.weather_file={case.site.weather_file!r} does not exist (looked for {path})"
+            )
+        n = _weather_hours(str(path))
+        if n != HOURS_PER_YEAR:
+            raise ConfigurationError(
+                f"site.weather_file={str(path)!r} has {n} hours; the ground study needs "
+                "a whole year of 8760 hours (no leap day)"
+            )
+
+
+def check_variable_value(name: str, value: Any, where: str) -> None:
+    """``value`` is valid for design variable ``name`` (kind, whole number, bounds, known
+    refrigerant or compressor type); ``where`` names it in the error."""
+    info = VARIABLES[name]
+    if info.kind == "categorical":
+        if name == "refrigerant":
+            from designopt import refrigerants
+
+            if value not in refrigerants.names():
+                raise ConfigurationError(
+                    f"{where}={value!r} is not a known refrigerant; valid: {list(refrigerants.names())}"
+                )
+        if name == "compressor_type":
+            from designopt.noise import CompressorType
+
+            valid = [c.value for c in CompressorType]
+            if value not in valid:
+                raise ConfigurationError(
+                    f"{where}={value!r} is not a compressor type; valid: {valid}"
+                )
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigurationError(f"{where}={value!r} must be a finite number [{info.unit}]")
+    if info.kind == "int" and not float(value).is_integer():
+        raise ConfigurationError(f"{where}={value!r} must be a whole number [{info.unit}]")
+    if (info.low is not None and value < info.low) or (info.high is not None and value > info.high):
+        raise ConfigurationError(
+            f"{where}={value!r} lies outside [{info.low}, {info.high}] {info.unit}"
+        )
 
 
 def load_case(path: str | Path) -> Case:

@@ -153,7 +153,8 @@ def test_cli_report_needs_results(tmp_path, capsys):
 def test_map_lookup_matches_xarray_interp():
     import xarray as xr
 
-    from designopt.evaluate import _at_speeds, _interp_map
+    from designopt.evaluate.mapview import at_point as _interp_map
+    from designopt.evaluate.mapview import at_speeds as _at_speeds
 
     rng = np.random.default_rng(0)
     ts, tk, sp = (

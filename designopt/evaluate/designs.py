@@ -1,0 +1,183 @@
+"""From design-variable values to heat-pump designs.
+
+* :func:`check_design` -- every value names a variable of the case's source type and is valid;
+* :func:`resolve` -- all values of a design: given over ``[fixed]`` over defaults;
+* :func:`design_from_strings` -- a design from ``--set name=value`` strings;
+* :func:`heat_pump_design` -- the :class:`designopt.cycle.HeatPumpDesign` of the unit that works
+  on the case's source (air coil, brazed-plate evaporator on water or brine);
+* :func:`air_mode_design` -- the air mode of a hybrid twin-source unit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from designopt.case import Case, SourceType, check_variable_value
+from designopt.catalogue import VARIABLES
+from designopt.errors import ConfigurationError
+
+__all__ = [
+    "PLATE_EVAPORATOR_DEFAULT_M2",
+    "SINK_DELTA_T_K",
+    "air_mode_design",
+    "check_design",
+    "design_from_strings",
+    "heat_pump_design",
+    "resolve",
+]
+
+#: Default plate-evaporator area of water, ground and hybrid units when not a design variable [m2].
+PLATE_EVAPORATOR_DEFAULT_M2 = 1.5
+#: Temperature rise of the heating water across the condenser [K].
+SINK_DELTA_T_K = 5.0
+
+
+def check_design(design: dict[str, Any], case: Case) -> None:
+    """Every value of ``design`` names a design variable of the case's source type and is valid."""
+    src = case.source.type.value
+    for name, value in design.items():
+        if name not in VARIABLES:
+            raise ConfigurationError(
+                f"{name!r} is not a design variable; valid: {sorted(VARIABLES)}"
+            )
+        if src not in VARIABLES[name].sources:
+            valid = sorted(k for k, v in VARIABLES.items() if src in v.sources)
+            raise ConfigurationError(
+                f"{name!r} does not apply to source type {src!r}; valid: {valid}"
+            )
+        check_variable_value(name, value, name)
+
+
+def resolve(params: dict[str, Any], case: Case) -> dict[str, Any]:
+    """All design-variable values of the case's source type: ``params`` over ``case.fixed`` over
+    defaults (a brazed-plate evaporator of 1.5 m2 for water, ground and hybrid units; the
+    ``[ground]`` table's borehole count)."""
+    src = case.source.type
+    out = {k: v.default for k, v in VARIABLES.items() if src.value in v.sources}
+    if src is not SourceType.AIR:
+        out["evaporator_area_m2"] = PLATE_EVAPORATOR_DEFAULT_M2  # a brazed plate, not an air coil
+    if src in (SourceType.GROUND, SourceType.HYBRID):
+        table = case.ground
+        out["borehole_count"] = (
+            table.nx * table.ny if table.layout == "rectangle" else table.n_boreholes
+        )
+    out.update(case.fixed)
+    out.update(params)
+    return out
+
+
+def design_from_strings(case: Case, sets: dict[str, str]) -> dict[str, Any]:
+    """Values of the case's space variables for ``designopt evaluate``: ``--set`` strings parsed,
+    the rest at the middle of their range (geometric middle on log scales, first choice)."""
+    out: dict[str, Any] = {}
+    for name, spec in case.space.items():
+        if spec.choices is not None:
+            out[name] = spec.choices[0]
+        elif spec.log:
+            out[name] = math.sqrt(spec.low * spec.high)
+        else:
+            out[name] = 0.5 * (spec.low + spec.high)
+        if spec.choices is None and (spec.type == "int" or VARIABLES[name].kind == "int"):
+            out[name] = min(max(round(out[name]), math.ceil(spec.low)), math.floor(spec.high))
+    for name, text in sets.items():
+        if name not in VARIABLES:
+            raise ConfigurationError(
+                f"--set {name}: not a design variable; valid: {sorted(VARIABLES)}"
+            )
+        if VARIABLES[name].kind == "categorical":
+            value: Any = text
+        else:
+            try:
+                value = float(text)
+            except ValueError:
+                raise ConfigurationError(
+                    f"--set {name}={text!r} must be a number [{VARIABLES[name].unit}]"
+                ) from None
+        check_variable_value(name, value, f"--set {name}")
+        out[name] = int(value) if VARIABLES[name].kind == "int" else value
+    return out
+
+
+def _compressor(values: dict[str, Any]):
+    from designopt.cycle import Compressor
+
+    return Compressor(
+        swept_volume_m3=float(values["swept_volume_cm3"]) * 1e-6,
+        nominal_speed_hz=float(values["nominal_speed_Hz"]),
+        speed_min=float(values["speed_min"]),
+        speed_max=float(values["speed_max"]),
+    )
+
+
+def _condenser(values: dict[str, Any]):
+    from designopt.cycle import HeatExchanger, HXKind
+
+    return HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=float(values["condenser_area_m2"]))
+
+
+def heat_pump_design(values: dict[str, Any], case: Case):
+    """The :class:`designopt.cycle.HeatPumpDesign` of resolved design values that works on the
+    case's source: a finned air coil with its fan (air), or a brazed-plate evaporator on well
+    water (water) or brine (ground and the ground mode of a hybrid)."""
+    from designopt.cycle import Fan, HeatExchanger, HeatPumpDesign, HXKind
+
+    src = case.source.type
+    area = float(values["evaporator_area_m2"])
+    if src in (SourceType.GROUND, SourceType.HYBRID):
+        return HeatPumpDesign(
+            refrigerant=str(values["refrigerant"]),
+            source_type="ground",
+            evaporator=HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=area),
+            condenser=_condenser(values),
+            compressor=_compressor(values),
+            superheat_K=float(values["superheat_K"]),
+            subcool_K=float(values["subcool_K"]),
+            sink_delta_T_K=SINK_DELTA_T_K,
+            source_flow_kg_s=float(values["source_flow_kg_s"]),
+            source_cp_J_kgK=case.ground.brine_cp_J_per_kgK,
+        )
+    water = src is SourceType.WATER
+    if water:
+        fan = None
+        evaporator = HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=area)
+    else:
+        fan = Fan(
+            air_flow_m3_s=area * float(values["air_flow_per_area_m3_s_m2"]),
+            diameter_m=float(values["fan_diameter_m"]),
+        )
+        evaporator = HeatExchanger(kind=HXKind.FINNED_COIL, area_m2=area)
+    return HeatPumpDesign(
+        refrigerant=str(values["refrigerant"]),
+        source_type="water" if water else "air",
+        source_flow_kg_s=float(values["source_flow_kg_s"]) if water else None,
+        evaporator=evaporator,
+        condenser=_condenser(values),
+        compressor=_compressor(values),
+        fan=fan,
+        superheat_K=float(values["superheat_K"]),
+        subcool_K=float(values["subcool_K"]),
+        sink_delta_T_K=SINK_DELTA_T_K,
+    )
+
+
+def air_mode_design(values: dict[str, Any]):
+    """The air mode of a hybrid twin-source unit: same compressor, condenser and set points,
+    finned coil of ``air_coil_area_m2`` and its fan."""
+    from designopt.cycle import Fan, HeatExchanger, HeatPumpDesign, HXKind
+
+    area = float(values["air_coil_area_m2"])
+    return HeatPumpDesign(
+        refrigerant=str(values["refrigerant"]),
+        source_type="air",
+        evaporator=HeatExchanger(kind=HXKind.FINNED_COIL, area_m2=area),
+        condenser=_condenser(values),
+        compressor=_compressor(values),
+        fan=Fan(
+            air_flow_m3_s=area * float(values["air_flow_per_area_m3_s_m2"]),
+            diameter_m=float(values["fan_diameter_m"]),
+        ),
+        superheat_K=float(values["superheat_K"]),
+        subcool_K=float(values["subcool_K"]),
+        sink_delta_T_K=SINK_DELTA_T_K,
+    )

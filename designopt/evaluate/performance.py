@@ -1,0 +1,225 @@
+"""What the physics of one design gives, free of prices and rules: :class:`Performance`.
+
+A source plug-in (:mod:`designopt.evaluate.sources`) assesses a design once (cycle maps, the
+season or the hourly lifetime, the ground loop, sound power, charge) and returns a
+:class:`Performance`; :func:`designopt.evaluate.value.value` turns it into money, CO2,
+objectives and constraints under a case's economics and rules, as often as needed, without
+CoolProp or pygfunction.  A set of them is a :class:`PerformanceSet` (struct of arrays over a
+``design`` axis) that is written as ``performance.nc`` and read back.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from designopt.errors import DataFormatError
+
+__all__ = ["Performance", "PerformanceSet", "QUANTITIES", "HOURS_OF_DAY"]
+
+HOURS_OF_DAY = 24
+
+#: Scalar quantities of a :class:`Performance`: name -> (unit, long name).
+QUANTITIES: dict[str, tuple[str, str]] = {
+    "gwp100": ("1", "refrigerant GWP100 (AR4)"),
+    "lfl_kg_m3": ("kg/m3", "refrigerant lower flammability limit (inf: not flammable)"),
+    "charge_kg": ("kg", "estimated refrigerant charge"),
+    "compressor_displacement_m3_s": ("m3/s", "compressor displacement at nominal speed"),
+    "evaporator_area_m2": ("m2", "area of the evaporator that is costed as evaporator_type"),
+    "condenser_area_m2": ("m2", "condenser plate area (one side)"),
+    "fan_diameter_m": ("m", "outdoor fan diameter (0: no fan)"),
+    "plate_evaporator_area_m2": (
+        "m2",
+        "second (brazed-plate) evaporator of a twin-source unit (0: none)",
+    ),
+    "heat_output_rating_W": (
+        "W",
+        "heat output at the rating point that sizes casing and installation",
+    ),
+    "backup_heater_W": ("W", "electric back-up heater size"),
+    "borehole_length_m": ("m", "active length of each borehole (0: no borefield)"),
+    "n_boreholes": ("1", "number of boreholes"),
+    "design_load_W": ("W", "design heat load"),
+    "capacity_design_W": ("W", "heat pump capacity at the design temperature and flow"),
+    "annual_heat_kWh": ("kWh", "annual heat delivered to the building"),
+    "annual_electricity_kWh": ("kWh", "annual electricity (heat pump, pumps, back-up)"),
+    "seasonal_cop": (
+        "1",
+        "seasonal figure of the 'scop' objective: EN 14825 SCOP (air, water) or SPF_H3 "
+        "(ground, hybrid)",
+    ),
+    "sound_power_dBA": ("dB(A)", "sound power L_WA at the rating point"),
+    "sound_power_quiet_dBA": ("dB(A)", "outdoor unit sound power in quiet mode (NaN: none)"),
+    "unmet_share": (
+        "1",
+        "share of the annual heat demand not met by heat pump and installed back-up (NaN: not "
+        "simulated hourly)",
+    ),
+    "fluid_margin_K": ("K", "ground loop: limit minus extreme fluid temperature (NaN: no loop)"),
+}
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Performance:
+    """Price- and rule-free result of the physics of one design.
+
+    Attributes
+    ----------
+    source : str
+        Source type (``air``, ``water``, ``ground``, ``hybrid``).
+    refrigerant : str
+        Refrigerant name.
+    evaporator_type : str
+        Cost curve of the evaporator: ``finned_air_coil`` or ``brazed_plate``.
+    gwp100, lfl_kg_m3, charge_kg, ... : float
+        The quantities of :data:`QUANTITIES`, in the units given there.
+    metrics : mapping
+        Physics diagnostics reported as they are (SCOP 35/55, rating-point COPs, SPFs, fluid
+        temperatures, ...), units in :data:`designopt.catalogue.METRICS`.
+    electricity_by_hour_kWh : array (24,) or None
+        Annual electricity [kWh] by hour of the day when the design was simulated hour by hour
+        (weather file, ground and hybrid cases), the sufficient statistic of a time-of-use
+        tariff; None for the EN 14825 bin method (no clock time).
+    """
+
+    source: str
+    refrigerant: str
+    evaporator_type: str
+    gwp100: float
+    lfl_kg_m3: float
+    charge_kg: float
+    compressor_displacement_m3_s: float
+    evaporator_area_m2: float
+    condenser_area_m2: float
+    fan_diameter_m: float
+    plate_evaporator_area_m2: float = 0.0
+    heat_output_rating_W: float
+    backup_heater_W: float
+    borehole_length_m: float = 0.0
+    n_boreholes: float = 0.0
+    design_load_W: float
+    capacity_design_W: float
+    annual_heat_kWh: float
+    annual_electricity_kWh: float
+    seasonal_cop: float
+    sound_power_dBA: float
+    sound_power_quiet_dBA: float = math.nan
+    unmet_share: float = math.nan
+    fluid_margin_K: float = math.nan
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    electricity_by_hour_kWh: np.ndarray | None = None
+
+    def quantities(self) -> dict[str, float]:
+        """The scalar quantities of :data:`QUANTITIES` as a dict."""
+        return {k: float(getattr(self, k)) for k in QUANTITIES}
+
+
+_LABELS = ("source", "refrigerant", "evaporator_type")
+
+
+@dataclass(frozen=True, eq=False)
+class PerformanceSet:
+    """Performances of many designs as arrays over a ``design`` axis (struct of arrays).
+
+    ``arrays`` holds every quantity of :data:`QUANTITIES` (shape ``(n,)``), ``labels`` the
+    string fields (``source``, ``refrigerant``, ``evaporator_type``), ``hourly`` the
+    electricity by hour of day (``(n, 24)`` [kWh], NaN rows for bin-method designs) and
+    ``metrics`` the diagnostics (NaN where a design lacks one).
+    """
+
+    arrays: Mapping[str, np.ndarray]
+    labels: Mapping[str, np.ndarray]
+    hourly: np.ndarray
+    metrics: Mapping[str, np.ndarray]
+
+    @property
+    def size(self) -> int:
+        return int(self.hourly.shape[0])
+
+    @classmethod
+    def from_performances(cls, items: Sequence[Performance]) -> PerformanceSet:
+        if not items:
+            raise DataFormatError("a PerformanceSet needs at least one Performance")
+        arrays = {k: np.array([float(getattr(p, k)) for p in items]) for k in QUANTITIES}
+        labels = {k: np.array([str(getattr(p, k)) for p in items]) for k in _LABELS}
+        hourly = np.full((len(items), HOURS_OF_DAY), np.nan)
+        for i, p in enumerate(items):
+            if p.electricity_by_hour_kWh is not None:
+                hourly[i] = p.electricity_by_hour_kWh
+        names = list(dict.fromkeys(k for p in items for k in p.metrics))
+        metrics = {
+            k: np.array([float(p.metrics.get(k, np.nan)) for p in items], dtype=float)
+            for k in names
+        }
+        return cls(arrays=arrays, labels=labels, hourly=hourly, metrics=metrics)
+
+    def performance(self, i: int) -> Performance:
+        """The :class:`Performance` of design ``i``."""
+        hourly = self.hourly[i]
+        kw = {k: float(v[i]) for k, v in self.arrays.items()}
+        kw.update({k: str(v[i]) for k, v in self.labels.items()})
+        metrics = {k: float(v[i]) for k, v in self.metrics.items() if np.isfinite(v[i])}
+        return Performance(
+            **kw,
+            metrics=metrics,
+            electricity_by_hour_kWh=None if np.isnan(hourly).all() else hourly.copy(),
+        )
+
+    def to_dataset(self, design: Sequence[Any] | None = None):
+        """An :class:`xarray.Dataset` over ``design`` with ``units`` and ``long_name`` on every
+        variable (write it with ``.to_netcdf('performance.nc')``)."""
+        import xarray as xr
+
+        from designopt.catalogue import METRICS
+
+        n = self.size
+        coords = {"design": np.arange(n) if design is None else np.asarray(design)}
+        ds = xr.Dataset(coords=coords)
+        for k, a in self.arrays.items():
+            unit, long_name = QUANTITIES[k]
+            ds[k] = ("design", a, {"units": unit, "long_name": long_name})
+        for k, a in self.labels.items():
+            ds[k] = ("design", a.astype(str), {"units": "1", "long_name": k.replace("_", " ")})
+        ds["electricity_by_hour"] = (
+            ("design", "hour_of_day"),
+            self.hourly,
+            {
+                "units": "kWh",
+                "long_name": "annual electricity by hour of the day (NaN: EN 14825 bin season)",
+            },
+        )
+        ds = ds.assign_coords(hour_of_day=np.arange(HOURS_OF_DAY))
+        ds["hour_of_day"].attrs = {"units": "h", "long_name": "hour of the day (local time)"}
+        for k, a in self.metrics.items():
+            unit, long_name = METRICS.get(k, ("1", k.replace("_", " ")))
+            ds[f"metric_{k}"] = ("design", a, {"units": unit, "long_name": long_name})
+        ds.attrs["content"] = "designopt Performance set (price-free physics of designs)"
+        return ds
+
+    @classmethod
+    def from_dataset(cls, ds) -> PerformanceSet:
+        """The inverse of :meth:`to_dataset`."""
+        missing = [k for k in (*QUANTITIES, *_LABELS, "electricity_by_hour") if k not in ds]
+        if missing:
+            raise DataFormatError(f"not a designopt Performance set: {missing} are missing")
+        arrays = {k: np.asarray(ds[k].values, float) for k in QUANTITIES}
+        labels = {k: np.asarray(ds[k].values).astype(str) for k in _LABELS}
+        metrics = {
+            k[len("metric_") :]: np.asarray(ds[k].values, float)
+            for k in ds.data_vars
+            if k.startswith("metric_")
+        }
+        hourly = np.asarray(ds["electricity_by_hour"].values, float)
+        return cls(arrays=arrays, labels=labels, hourly=hourly, metrics=metrics)
+
+
+def _check_fields() -> None:  # QUANTITIES and the dataclass must name the same things
+    names = {f.name for f in fields(Performance)} - {*_LABELS, "metrics", "electricity_by_hour_kWh"}
+    assert names == set(QUANTITIES), names ^ set(QUANTITIES)
+
+
+_check_fields()
