@@ -117,7 +117,7 @@ def test_water_warmer_than_air_is_flagged_not_raised(design):
 
 
 def test_bad_input(design):
-    from designopt.cycle.design import default_air_water_design as dflt
+    from designopt.cycle.presets import default_air_water_design as dflt
 
     ground = dataclasses.replace(
         dflt(),

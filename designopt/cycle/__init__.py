@@ -5,12 +5,7 @@ only when a property table is first needed.
 """
 
 from designopt.cycle.compressor import AHRI540Map, Compressor
-from designopt.cycle.design import (
-    HeatPumpDesign,
-    SourceType,
-    default_air_water_design,
-    design_from_mapping,
-)
+from designopt.cycle.design import HeatPumpDesign, SourceType, design_from_mapping
 from designopt.cycle.fixed import FixedCycle, fixed_saturation_cycle
 from designopt.cycle.heat_exchangers import Fan, HeatExchanger, HXKind
 from designopt.cycle.operating_point import (
@@ -28,6 +23,7 @@ from designopt.cycle.performance_map import (
     cooling_map,
     performance_map,
 )
+from designopt.cycle.presets import default_air_water_design
 
 __all__ = [
     "AHRI540Map",

@@ -13,7 +13,7 @@ import functools
 import math
 
 from designopt.cycle.design import CP_WATER, HeatPumpDesign, SourceType
-from designopt.cycle.heat_exchangers import CP_AIR, P_ATM, R_AIR
+from designopt.cycle.heat_exchangers import CP_AIR, P_ATM, R_AIR, coil_u
 from designopt.cycle.tables import DT_SAT_K, DT_SC_K, DT_SH_K, N_SC, N_SH, FluidTables
 
 _exp, _log, _isfinite = math.exp, math.log, math.isfinite
@@ -131,8 +131,6 @@ class ScalarProblem:
     def __init__(
         self, design: HeatPumpDesign, t_source, t_sink, sink_is_outlet: bool, speed, ln_floor
     ):
-        from designopt.cycle.operating_point import coil_u
-
         d = design
         self.d = d
         self.tab = scalar_tables(d.coolprop_name)

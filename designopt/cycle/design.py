@@ -3,7 +3,7 @@
 :class:`HeatPumpDesign` is the frozen, validated description of one machine that
 :func:`designopt.cycle.solve_operating_point` and :func:`designopt.cycle.performance_map`
 evaluate.  :func:`design_from_mapping` builds one from a plain dict (TOML design files, see
-``casestudies/designs/``); :func:`default_air_water_design` returns a sensible air/water unit.
+``casestudies/designs/``); :func:`designopt.cycle.presets.default_air_water_design` returns a sensible air/water unit.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from designopt.cycle.compressor import AHRI540Map, Compressor
 from designopt.cycle.heat_exchangers import Fan, HeatExchanger, HXKind
 from designopt.errors import ConfigurationError
 
-__all__ = ["HeatPumpDesign", "SourceType", "default_air_water_design", "design_from_mapping"]
+__all__ = ["HeatPumpDesign", "SourceType", "design_from_mapping"]
 
 CP_WATER = 4180.0
 """Specific heat capacity of the sink water [J/(kg K)] (water at 30-40 degC)."""
@@ -35,7 +35,9 @@ class SourceType(enum.StrEnum):
     WATER = "water"
 
 
-def _num(name: str, value: Any, lo: float, hi: float, *, lo_open: bool = False) -> float:
+def bounded_number(name: str, value: Any, lo: float, hi: float, *, lo_open: bool = False) -> float:
+    """``value`` as a float if it is a finite number in [lo, hi] (``(lo, hi]`` with
+    ``lo_open``); a :class:`ConfigurationError` naming ``name`` otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ConfigurationError(f"{name}={value!r} must be a finite number")
     ok = (lo < value if lo_open else lo <= value) and value <= hi
@@ -137,20 +139,20 @@ class HeatPumpDesign:
                 )
             if self.fan is not None:
                 raise ConfigurationError(f"fan must be None for a {st.value} source")
-            _num("source_flow_kg_s", self.source_flow_kg_s, 0.0, 100.0, lo_open=True)
+            bounded_number("source_flow_kg_s", self.source_flow_kg_s, 0.0, 100.0, lo_open=True)
         if self.source_cp_J_kgK is not None:
-            _num("source_cp_J_kgK", self.source_cp_J_kgK, 1000.0, 5000.0)
-        _num("superheat_K", self.superheat_K, 0.5, 30.0)
-        _num("subcool_K", self.subcool_K, 0.0, 30.0)
-        _num("sink_delta_T_K", self.sink_delta_T_K, 1.0, 30.0)
+            bounded_number("source_cp_J_kgK", self.source_cp_J_kgK, 1000.0, 5000.0)
+        bounded_number("superheat_K", self.superheat_K, 0.5, 30.0)
+        bounded_number("subcool_K", self.subcool_K, 0.0, 30.0)
+        bounded_number("sink_delta_T_K", self.sink_delta_T_K, 1.0, 30.0)
         if self.sink_flow_kg_s is not None:
-            _num("sink_flow_kg_s", self.sink_flow_kg_s, 0.0, 100.0, lo_open=True)
+            bounded_number("sink_flow_kg_s", self.sink_flow_kg_s, 0.0, 100.0, lo_open=True)
         if self.high_pressure_Pa is not None:
             if ref.name != "R744":
                 raise ConfigurationError(
                     f"high_pressure_Pa is for transcritical R744 only, not {ref.name}"
                 )
-            _num("high_pressure_Pa", self.high_pressure_Pa, 7.5e6, 14.0e6)
+            bounded_number("high_pressure_Pa", self.high_pressure_Pa, 7.5e6, 14.0e6)
 
     @property
     def transcritical(self) -> bool:
@@ -244,60 +246,3 @@ def design_from_mapping(mapping: Mapping[str, Any]) -> HeatPumpDesign:
     if mapping.get("fan") is not None:
         kwargs["fan"] = _sub(Fan, mapping["fan"], "design.fan")
     return HeatPumpDesign(**kwargs)
-
-
-def default_air_water_design(
-    *,
-    refrigerant: str = "R290",
-    nominal_heat_W: float = 8000.0,
-    evaporator_area_m2: float | None = None,
-    condenser_area_m2: float | None = None,
-    air_flow_m3_s: float | None = None,
-    fan_diameter_m: float = 0.55,
-    superheat_K: float = 5.0,
-    subcool_K: float = 3.0,
-    size_compressor: bool = True,
-) -> HeatPumpDesign:
-    """Return a sensible air/water heat pump of ``nominal_heat_W`` at A7/W35, nominal speed.
-
-    Heat-exchanger sizes and air flow scale linearly with ``nominal_heat_W`` from an 8 kW
-    reference (coil 40 m2 air side, 1.1 m3/s air, plate condenser 1.2 m2); the sink water flow
-    is fixed at the flow giving a 5 K rise at ``nominal_heat_W``.  With ``size_compressor`` the
-    swept volume is scaled (three solves) so that the heat output at A7/W35 (sink outlet 35
-    degC) and nominal speed equals ``nominal_heat_W`` within 1 %; this solves the cycle and so
-    needs CoolProp's property tables of the refrigerant.
-    """
-    q = _num("nominal_heat_W", nominal_heat_W, 500.0, 1e6)
-    scale = q / 8000.0
-    design = HeatPumpDesign(
-        refrigerant=refrigerant,
-        source_type=SourceType.AIR,
-        evaporator=HeatExchanger(
-            kind=HXKind.FINNED_COIL, area_m2=evaporator_area_m2 or 40.0 * scale
-        ),
-        condenser=HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=condenser_area_m2 or 1.2 * scale),
-        compressor=Compressor(swept_volume_m3=60e-6 * scale, nominal_speed_hz=50.0),
-        fan=Fan(air_flow_m3_s=air_flow_m3_s or 1.1 * scale, diameter_m=fan_diameter_m),
-        superheat_K=superheat_K,
-        subcool_K=subcool_K,
-        sink_flow_kg_s=q / (CP_WATER * 5.0),
-    )
-    if not size_compressor:
-        return design
-    from designopt.cycle.operating_point import solve_operating_point
-
-    # size with the envelope limits relaxed (the sizing point itself may lie outside the
-    # envelope for some refrigerants, e.g. R717's discharge temperature), then restore them
-    limits = {"discharge_temperature_max_K": 450.0, "pressure_ratio_max": 30.0}
-    trial = dataclasses.replace(design, compressor=dataclasses.replace(design.compressor, **limits))
-    for _ in range(4):
-        op = solve_operating_point(trial, t_source_K=280.15, t_sink_out_K=308.15, speed=1.0)
-        ratio = q / op.heat_output_W
-        if abs(ratio - 1.0) < 0.002:
-            break
-        volume = trial.compressor.swept_volume_m3 * ratio
-        trial = dataclasses.replace(
-            trial, compressor=dataclasses.replace(trial.compressor, swept_volume_m3=volume)
-        )
-    comp = dataclasses.replace(design.compressor, swept_volume_m3=trial.compressor.swept_volume_m3)
-    return dataclasses.replace(design, compressor=comp)

@@ -216,3 +216,18 @@ def lmtd(a, b):
         xs = np.where(small, 1.0, x)
         ratio = np.where(small, 1.0 + x / 2.0 - x * x / 12.0, xs / np.log1p(xs))
     return b * ratio
+
+
+#: Air-side resistance of the default coil U [m2 K/W].
+R_AIR_SIDE_NOMINAL = 1.0 / (0.8 * 50.0)
+
+
+def coil_u(u_nom, flow_ratio):
+    """Coil U [W/(m2 K)] at air flow ``flow_ratio`` [1] times the design flow.
+
+    ``u_nom`` is split into an air-side resistance (``R_AIR_SIDE_NOMINAL``, at most the whole
+    ``1/u_nom``) that scales with flow**-0.6 and a remainder that does not; at the design flow
+    the result is ``u_nom`` (also above 1/R_AIR_SIDE_NOMINAL = 40 W/(m2 K)).
+    """
+    r_air = min(R_AIR_SIDE_NOMINAL, 1.0 / u_nom)
+    return 1.0 / (r_air * flow_ratio**-0.6 + (1.0 / u_nom - r_air))

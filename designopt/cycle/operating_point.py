@@ -65,7 +65,14 @@ import math
 import numpy as np
 
 from designopt.cycle.design import CP_WATER, HeatPumpDesign, SourceType
-from designopt.cycle.heat_exchangers import CP_AIR, P_ATM, R_AIR, lmtd
+from designopt.cycle.heat_exchangers import (  # noqa: F401  (coil_u: former home)
+    CP_AIR,
+    P_ATM,
+    R_AIR,
+    R_AIR_SIDE_NOMINAL,
+    coil_u,
+    lmtd,
+)
 from designopt.cycle.transcritical import P_GC_MIN_PA
 from designopt.errors import ConfigurationError, ConvergenceError, OperatingPointError
 
@@ -84,18 +91,6 @@ TOL_STALL = 1e-7
 PINCH_FLOOR_K = 0.01
 LN_PINCH_FLOOR = math.log(PINCH_FLOOR_K)
 MAX_ITER = 40
-R_AIR_SIDE_NOMINAL = 1.0 / (0.8 * 50.0)  # air-side resistance of the default coil U [m2 K/W]
-
-
-def coil_u(u_nom, flow_ratio):
-    """Coil U [W/(m2 K)] at air flow ``flow_ratio`` [1] times the design flow.
-
-    ``u_nom`` is split into an air-side resistance (``R_AIR_SIDE_NOMINAL``, at most the whole
-    ``1/u_nom``) that scales with flow**-0.6 and a remainder that does not; at the design flow
-    the result is ``u_nom`` (also above 1/R_AIR_SIDE_NOMINAL = 40 W/(m2 K)).
-    """
-    r_air = min(R_AIR_SIDE_NOMINAL, 1.0 / u_nom)
-    return 1.0 / (r_air * flow_ratio**-0.6 + (1.0 / u_nom - r_air))
 
 
 class Status(enum.IntEnum):
