@@ -37,7 +37,7 @@ def main() -> None:
 
     from designopt.case import load_case
     from designopt.evaluate import evaluate
-    from designopt.evaluate_ground import required_length, simulate_ground_design
+    from designopt.evaluate.sources.borefield import required_length, simulate_ground_design
 
     case = load_case(args.case)
     base = {

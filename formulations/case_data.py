@@ -497,7 +497,7 @@ def selection_data_from_study(
     if idx.size == 0:
         raise DataFormatError("the study has no feasible Pareto trials to select from")
     dvars = [v for v in results.data_vars if results[v].attrs.get("role") == "design_variable"]
-    grid = getattr(ev, "map_grid", None) or ev._map_grid
+    grid = ev.map_grid
     load = case.building.design_heat_load_kW * 1e3
     app = application_degC(case)
     names, capital, seasons, gwp = [], [], [], []

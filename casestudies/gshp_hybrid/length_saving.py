@@ -4,7 +4,7 @@ Run:  python casestudies/gshp_hybrid/length_saving.py     (about 30 s with cache
 
 For one unit (the compressor, plate, coil and back-up of a Pareto design of the study) and each
 switchover temperature, the borehole length that just keeps the mean fluid temperature at
-0 degC over 20 years (designopt.evaluate_ground.required_length: coupled hourly simulation),
+0 degC over 20 years (designopt.evaluate.sources.borefield.required_length: coupled hourly simulation),
 then the design evaluated at that length.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from designopt.case import load_case
 from designopt.evaluate import evaluate
-from designopt.evaluate_ground import required_length
+from designopt.evaluate.sources.borefield import required_length
 
 case = load_case(Path(__file__).with_name("case.toml"))
 unit = {
