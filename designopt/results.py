@@ -24,9 +24,11 @@ import xarray as xr
 from designopt import __version__
 from designopt.search.pareto import hypervolume, non_dominated_mask, to_minimisation
 from designopt.search.problem import Problem, VariableKind
-from designopt.search.study import FAILURE_ATTR, METRICS_ATTR, ORPHAN_ATTR
+from designopt.search.study import FAILURE_ATTR, METRICS_ATTR, ORPHAN_ATTR, PERFORMANCE_ATTR
 
 RESULTS_NAME = "results.nc"
+#: The price-free physics of the study's evaluated trials (:class:`designopt.evaluate.PerformanceSet`).
+PERFORMANCE_NAME = "performance.nc"
 
 
 def reference_point(front_min: np.ndarray, margin: float = 0.1) -> np.ndarray:
@@ -243,3 +245,26 @@ def load(path: Path) -> xr.Dataset:
         if flag in out:
             out[flag] = out[flag].astype(bool)
     return out
+
+
+def performance_from_study(study: Any) -> xr.Dataset | None:
+    """The stored :class:`~designopt.evaluate.Performance` of every finished trial of
+    ``study`` as a Dataset over ``design`` (= trial number), or None if no trial kept one (a
+    study run before performances were stored).  Re-value it with
+    :func:`designopt.evaluate.value_arrays` without CoolProp or pygfunction."""
+    from optuna.trial import TrialState
+
+    from designopt.evaluate.performance import Performance, PerformanceSet
+
+    numbers, items = [], []
+    for t in study.get_trials(deepcopy=False):
+        raw = t.user_attrs.get(PERFORMANCE_ATTR)
+        if t.state is TrialState.COMPLETE and isinstance(raw, str):
+            numbers.append(t.number)
+            items.append(Performance.from_record(json.loads(raw)))
+    if not items:
+        return None
+    ds = PerformanceSet.from_performances(items).to_dataset(design=numbers)
+    ds["design"].attrs = {"units": "1", "long_name": "trial number of the study"}
+    ds.attrs["designopt_version"] = __version__
+    return ds

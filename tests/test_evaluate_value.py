@@ -225,3 +225,25 @@ def test_source_contract(name):
     ev = evaluate_safely(problem, design)
     assert ev.failure is None
     assert value(p, case).objectives == ev.objectives
+
+
+def test_a_study_saves_its_performances_and_they_revalue_to_its_results(tmp_path):
+    """``designopt run`` writes performance.nc next to results.nc; valuing it under the case
+    gives the study's own net present cost for every trial, without re-running physics."""
+    import xarray as xr
+
+    from designopt.cli import main
+
+    case_file = DATA / "cases" / "tiny_water.toml"
+    out = tmp_path / "study"
+    assert main(["run", str(case_file), "--out", str(out), "--no-progress", "--no-report"]) in (
+        0,
+        3,
+    )
+    perf = xr.open_dataset(out / "performance.nc")
+    res = xr.open_dataset(out / "results.nc")
+    assert perf.sizes["design"] >= 1
+    case = load_case(case_file)
+    got = value_arrays(PerformanceSet.from_dataset(perf), Scenarios.from_case(case), case)
+    want = res["net_present_cost"].sel(trial=perf["design"].values).values
+    np.testing.assert_allclose(got["net_present_cost"][:, 0], want, rtol=1e-12)

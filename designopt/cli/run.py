@@ -38,7 +38,13 @@ def register(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from designopt.case import load_case
     from designopt.evaluate import build_problem
-    from designopt.results import RESULTS_NAME, from_study, write_atomic
+    from designopt.results import (
+        PERFORMANCE_NAME,
+        RESULTS_NAME,
+        from_study,
+        performance_from_study,
+        write_atomic,
+    )
     from designopt.search import StudySettings, run_study
 
     case = load_case(args.case)
@@ -58,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     study = run_study(problem, settings)
     ds = from_study(study, problem)
     path = write_atomic(ds, settings.out_dir / RESULTS_NAME)
+    perf = performance_from_study(study)
+    if perf is not None:  # the physics of every evaluated design, for re-valuation later
+        write_atomic(perf, settings.out_dir / PERFORMANCE_NAME)
     print(
         f"designopt run: {ds.attrs['n_trials']} trials, {ds.attrs['n_feasible']} feasible, "
         f"{ds.attrs['n_pareto']} Pareto designs -> {path}"

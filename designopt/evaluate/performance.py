@@ -117,6 +117,30 @@ class Performance:
         """The scalar quantities of :data:`QUANTITIES` as a dict."""
         return {k: float(getattr(self, k)) for k in QUANTITIES}
 
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-able mapping (stored with a study's trial; :meth:`from_record` inverts it)."""
+        hourly = self.electricity_by_hour_kWh
+        return {
+            **{k: getattr(self, k) for k in _LABELS},
+            **self.quantities(),
+            "metrics": {k: float(v) for k, v in self.metrics.items()},
+            "electricity_by_hour_kWh": None if hourly is None else [float(x) for x in hourly],
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Performance:
+        """The :class:`Performance` of a :meth:`to_record` mapping."""
+        hourly = record.get("electricity_by_hour_kWh")
+        try:
+            return cls(
+                **{k: str(record[k]) for k in _LABELS},
+                **{k: float(record[k]) for k in QUANTITIES},
+                metrics=dict(record.get("metrics", {})),
+                electricity_by_hour_kWh=None if hourly is None else np.asarray(hourly, float),
+            )
+        except KeyError as exc:
+            raise DataFormatError(f"not a Performance record: {exc.args[0]!r} is missing") from None
+
 
 _LABELS = ("source", "refrigerant", "evaporator_type")
 

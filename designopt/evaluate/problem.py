@@ -8,6 +8,7 @@ case's economics and rules (:mod:`designopt.evaluate.value`).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from designopt.case import Case, VariableSpec
@@ -59,7 +60,8 @@ class CaseEvaluator:
         hit = self._memo.get(key)
         if hit is not None:
             return hit
-        ev = evaluate(params, self.case)
+        performance = assess(params, self.case)
+        ev = dataclasses.replace(value(performance, self.case), performance=performance.to_record())
         if len(self._memo) >= self.memo_size:
             self._memo.pop(next(iter(self._memo)))
         self._memo[key] = ev

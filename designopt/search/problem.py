@@ -150,6 +150,9 @@ class Evaluation:
     constraints: Mapping[str, float] = field(default_factory=dict)
     metrics: Mapping[str, float] = field(default_factory=dict)
     failure: str | None = None
+    #: the price-free physics of the design as a JSON-able mapping, when the evaluator keeps it
+    #: (:meth:`designopt.evaluate.Performance.to_record`); stored with the trial.
+    performance: Mapping[str, Any] | None = None
 
     @property
     def feasible(self) -> bool:

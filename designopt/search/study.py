@@ -49,6 +49,7 @@ ASK_LOCK = "ask.lock"
 ORPHAN_ATTR = "designopt_orphaned"
 FAILURE_ATTR = "failure_reason"
 METRICS_ATTR = "metrics"
+PERFORMANCE_ATTR = "performance"
 FINGERPRINT_ATTR = "designopt_fingerprint"
 
 
@@ -197,6 +198,8 @@ def _record(study, trial, problem: Problem, ev: Evaluation) -> None:
         for k, v in metrics.items()
     }
     trial.set_user_attr(METRICS_ATTR, json.dumps(metrics))
+    if ev.performance is not None:
+        trial.set_user_attr(PERFORMANCE_ATTR, json.dumps(ev.performance))
     if ev.failure is not None:
         trial.set_user_attr(FAILURE_ATTR, ev.failure)
         study.tell(trial, state=TrialState.FAIL)
