@@ -85,31 +85,6 @@ class SeasonMix:
         )
 
 
-def _speed_capped(arrays, cap: float):
-    """``arrays`` (a :class:`~designopt.seasonal.en14825.MapArrays`) with the compressor speed
-    limited to ``cap``: grid speeds above it dropped, the values at ``cap`` interpolated."""
-    import dataclasses
-
-    sp = arrays.speed
-    if cap >= sp[-1]:
-        return arrays
-    k = int(np.clip(np.searchsorted(sp, cap), 1, sp.size - 1))
-    w = (cap - sp[k - 1]) / (sp[k] - sp[k - 1])
-    keep = sp < cap - 1e-12
-
-    def cut(a):
-        at_cap = a[..., k - 1] * (1 - w) + a[..., k] * w
-        return np.concatenate([a[..., keep], at_cap[..., None]], axis=-1)
-
-    return dataclasses.replace(
-        arrays,
-        speed=np.append(sp[keep], cap),
-        heat_W=cut(arrays.heat_W),
-        power_W=cut(arrays.power_W),
-        speed_max=min(arrays.speed_max, cap),
-    )
-
-
 def speed_capped(arrays, cap: float):
     """``arrays`` (a :class:`~designopt.seasonal.en14825.MapArrays`) with the compressor speed
     limited to ``cap``: grid speeds above it dropped, the values at ``cap`` interpolated."""
