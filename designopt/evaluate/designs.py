@@ -120,7 +120,7 @@ def heat_pump_design(values: dict[str, Any], case: Case):
     """The :class:`designopt.cycle.HeatPumpDesign` of resolved design values that works on the
     case's source: a finned air coil with its fan (air), or a brazed-plate evaporator on well
     water (water) or brine (ground and the ground mode of a hybrid)."""
-    from designopt.cycle import Fan, HeatExchanger, HeatPumpDesign, HXKind
+    from designopt.cycle import HeatExchanger, HeatPumpDesign, HXKind
 
     src = case.source.type
     area = float(values["evaporator_area_m2"])
@@ -137,24 +137,15 @@ def heat_pump_design(values: dict[str, Any], case: Case):
             source_flow_kg_s=float(values["source_flow_kg_s"]),
             source_cp_J_kgK=case.ground.brine_cp_J_per_kgK,
         )
-    water = src is SourceType.WATER
-    if water:
-        fan = None
-        evaporator = HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=area)
-    else:
-        fan = Fan(
-            air_flow_m3_s=area * float(values["air_flow_per_area_m3_s_m2"]),
-            diameter_m=float(values["fan_diameter_m"]),
-        )
-        evaporator = HeatExchanger(kind=HXKind.FINNED_COIL, area_m2=area)
+    if src is SourceType.AIR:
+        return _air_unit(values, area)
     return HeatPumpDesign(
         refrigerant=str(values["refrigerant"]),
-        source_type="water" if water else "air",
-        source_flow_kg_s=float(values["source_flow_kg_s"]) if water else None,
-        evaporator=evaporator,
+        source_type="water",
+        source_flow_kg_s=float(values["source_flow_kg_s"]),
+        evaporator=HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=area),
         condenser=_condenser(values),
         compressor=_compressor(values),
-        fan=fan,
         superheat_K=float(values["superheat_K"]),
         subcool_K=float(values["subcool_K"]),
         sink_delta_T_K=SINK_DELTA_T_K,
@@ -164,9 +155,13 @@ def heat_pump_design(values: dict[str, Any], case: Case):
 def air_mode_design(values: dict[str, Any]):
     """The air mode of a hybrid twin-source unit: same compressor, condenser and set points,
     finned coil of ``air_coil_area_m2`` and its fan."""
+    return _air_unit(values, float(values["air_coil_area_m2"]))
+
+
+def _air_unit(values: dict[str, Any], area: float):
+    """An air-source unit: finned coil of ``area`` [m2] with its fan (flow per coil area)."""
     from designopt.cycle import Fan, HeatExchanger, HeatPumpDesign, HXKind
 
-    area = float(values["air_coil_area_m2"])
     return HeatPumpDesign(
         refrigerant=str(values["refrigerant"]),
         source_type="air",
