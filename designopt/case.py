@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from designopt.cache import stable_hash
 from designopt.catalogue import CONSTRAINTS, OBJECTIVES, VARIABLES
+from designopt.enums import Climate, SourceType
 from designopt.errors import ConfigurationError
 
 SCHEMA_VERSION = 1
@@ -28,19 +29,6 @@ SCHEMA_VERSION = 1
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Climate(StrEnum):
-    AVERAGE = "average"
-    COLDER = "colder"
-    WARMER = "warmer"
-
-
-class SourceType(StrEnum):
-    AIR = "air"
-    GROUND = "ground"
-    WATER = "water"
-    HYBRID = "hybrid"  # air above a switchover outdoor temperature, ground below
 
 
 class Emitter(StrEnum):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from designopt.enums import SourceType
+
 __all__ = [
     "ALL_SOURCES",
     "CONSTRAINTS",
@@ -23,7 +25,7 @@ __all__ = [
 ]
 
 #: Source types of the design study (values of ``[source] type``).
-ALL_SOURCES: tuple[str, ...] = ("air", "ground", "water", "hybrid")
+ALL_SOURCES: tuple[str, ...] = tuple(s.value for s in SourceType)
 _GROUND_ONLY = ("ground", "hybrid")
 
 

@@ -391,7 +391,7 @@ def test_sink_inlet_form_consistent_with_outlet_form(unit):
         ({"refrigerant": "R22"}, r"refrigerant 'R22' is unknown; valid:"),
         (
             {"source_type": "geothermal"},
-            r"source_type='geothermal' is unknown; valid: air, ground, water",
+            r"source_type='geothermal' is not known; valid options: \['air', 'ground', 'water'\]",
         ),
         ({"superheat_K": -2.0}, r"superheat_K=-2.0 must lie in \[0.5, 30.0\]"),
         ({"subcool_K": math.nan}, r"subcool_K=nan must be a finite number"),

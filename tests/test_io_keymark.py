@@ -20,7 +20,7 @@ def test_reader_reads_sample():
     assert dp.n == len(df) >= 20
     assert (status == "").all()
     assert set(dp.climate) == {"average", "colder", "warmer"}
-    assert set(dp.source_type) == {"air", "brine", "water"}
+    assert set(dp.source_type) == {"air", "ground", "water"}  # Keymark's brine/water is ground
     assert dp.reversible.any() and (~dp.reversible).any()
     # kW -> W and degC -> K at the edge
     assert dp.prated_W[0] == pytest.approx(8860.0)

@@ -17,6 +17,7 @@ from typing import Any
 from designopt import refrigerants
 from designopt.cycle.compressor import AHRI540Map, Compressor
 from designopt.cycle.heat_exchangers import Fan, HeatExchanger, HXKind
+from designopt.enums import SourceType, as_source_type
 from designopt.errors import ConfigurationError
 
 __all__ = ["HeatPumpDesign", "SourceType", "design_from_mapping"]
@@ -25,14 +26,6 @@ CP_WATER = 4180.0
 """Specific heat capacity of the sink water [J/(kg K)] (water at 30-40 degC)."""
 CP_BRINE = 3800.0
 """Default specific heat capacity of ground-loop brine [J/(kg K)] (25 % propylene glycol)."""
-
-
-class SourceType(enum.StrEnum):
-    """Heat source of the unit."""
-
-    AIR = "air"
-    GROUND = "ground"
-    WATER = "water"
 
 
 def bounded_number(name: str, value: Any, lo: float, hi: float, *, lo_open: bool = False) -> float:
@@ -101,12 +94,7 @@ class HeatPumpDesign:
     def __post_init__(self):
         ref = refrigerants.get(self.refrigerant)
         object.__setattr__(self, "refrigerant", ref.name)
-        try:
-            st = SourceType(self.source_type)
-        except ValueError:
-            raise ConfigurationError(
-                f"source_type={self.source_type!r} is unknown; valid: {', '.join(s.value for s in SourceType)}"
-            ) from None
+        st = as_source_type(self.source_type)
         object.__setattr__(self, "source_type", st)
         for name, cls in (
             ("evaporator", HeatExchanger),

@@ -25,19 +25,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from designopt.enums import Climate
 from designopt.errors import ConfigurationError
 
 ZERO_CELSIUS_K = 273.15
 #: Temperature where the EN 14825 heating load line reaches zero [°C].
 T_ZERO_LOAD_DEGC = 16.0
-
-
-class Climate(enum.StrEnum):
-    """EN 14825 reference heating season."""
-
-    AVERAGE = "average"
-    COLDER = "colder"
-    WARMER = "warmer"
 
 
 class Application(enum.IntEnum):

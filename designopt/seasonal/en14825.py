@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from designopt.enums import SourceType, as_source_type
 from designopt.errors import ConfigurationError
 from designopt.seasonal.climates import (
     ALL_BINS_DEGC,
@@ -86,28 +87,6 @@ _REQUIRED = {
 }
 
 
-class SourceType(enum.StrEnum):
-    """Heat source of the unit (sets the −5 % ηs correction of water/brine units)."""
-
-    AIR = "air"
-    BRINE = "brine"
-    WATER = "water"
-
-
-def _as_source(value) -> SourceType:
-    v = str(value).strip().lower()
-    v = {"air/water": "air", "brine/water": "brine", "water/water": "water", "ground": "brine"}.get(
-        v, v
-    )
-    try:
-        return SourceType(v)
-    except ValueError:
-        raise ConfigurationError(
-            f"source_type={value!r} is not known; valid options: "
-            f"{[s.value for s in SourceType]} (or 'air/water', 'brine/water', 'water/water')"
-        ) from None
-
-
 def _arr(x, n=None, name="value"):
     a = np.atleast_1d(np.asarray(x, dtype=float))
     if n is not None and a.shape != (n,):
@@ -141,7 +120,8 @@ class DeclaredPerformance:
     reversible : array of bool, shape (n,)
         Unit also cools (sets the off-mode hours).
     source_type : array of str, shape (n,)
-        ``air``, ``brine`` or ``water``.
+        ``air``, ``ground`` or ``water`` (:class:`designopt.enums.SourceType`; EN 14825's
+        ``brine`` and ``air/water``-style names are accepted and stored as these).
     application_degC : array, shape (n,)
         35 or 55 (informative; the rating route does not depend on it).
     copd_includes_cycling : array of bool, shape (n,), optional
@@ -192,7 +172,7 @@ class DeclaredPerformance:
         src = np.atleast_1d(np.asarray(self.source_type, dtype=object))
         if src.size == 1 and n > 1:
             src = np.full(n, src[0], dtype=object)
-        object.__setattr__(self, "source_type", np.array([_as_source(s).value for s in src]))
+        object.__setattr__(self, "source_type", np.array([as_source_type(s).value for s in src]))
         app = self.application_degC
         app = np.full(n, np.nan) if app is None else _arr(app, n, "application_degC")
         object.__setattr__(self, "application_degC", app)
@@ -458,7 +438,7 @@ def eta_s_pct(scop, source_type="air", *, cc: float = CC_REGULATION_813):
             f"{CC_EED_2023} (Directive 2023/1791)"
         )
     src = np.atleast_1d(np.asarray(source_type, dtype=object))
-    water = np.array([_as_source(s) is not SourceType.AIR for s in src])
+    water = np.array([as_source_type(s) is not SourceType.AIR for s in src])
     out = 100.0 * np.asarray(scop, dtype=float) / cc - 3.0 - 5.0 * water
     return out if np.ndim(scop) else float(out[0]) if out.size == 1 else out
 
@@ -502,7 +482,7 @@ def legacy_water_cycling(cert_date, source_type, *, before: str = EN14825_2018_D
         pd.Series(np.atleast_1d(np.asarray(cert_date, dtype=object))), errors="coerce"
     )
     src = np.atleast_1d(np.asarray(source_type, dtype=object))
-    water = np.array([_as_source(s) is not SourceType.AIR for s in src])
+    water = np.array([as_source_type(s) is not SourceType.AIR for s in src])
     if water.shape != (len(dates),):
         raise ConfigurationError(
             f"cert_date has {len(dates)} entries but source_type {water.size}; one per record"
@@ -833,7 +813,7 @@ def check_declared(
 #: defrost factor at the bins (interpolated, constant outside).
 EN14511_RH = {-7.0: 0.747, 2.0: 0.839, 7.0: 0.868, 12.0: 0.889}
 #: EN 14825 source temperatures of brine/water (B0) and water/water (W10) units [K].
-SOURCE_TEMPERATURE_K = {"ground": 273.15, "brine": 273.15, "water": 283.15}
+SOURCE_TEMPERATURE_K = {SourceType.GROUND: 273.15, SourceType.WATER: 283.15}
 
 
 @dataclass(frozen=True)
@@ -966,11 +946,7 @@ class MapArrays:
         q = np.where(bad, np.nan, q)
         p = np.where(bad, np.nan, p)
         speed = pmap["speed"].to_numpy().astype(float)
-        src = str(pmap.attrs.get("source_type", "air")).lower()
-        if src not in ("air", "ground", "brine", "water"):
-            raise ConfigurationError(
-                f"performance map source_type={src!r}; valid options: air, ground, water"
-            )
+        src = as_source_type(pmap.attrs.get("source_type", "air")).value
         ts = pmap["t_source"].to_numpy().astype(float)
         tk = pmap["t_sink"].to_numpy().astype(float)
         for name, a in (("t_source", ts), ("t_sink", tk), ("speed", speed)):
@@ -1225,7 +1201,7 @@ def seasonal_performance(
     e_off = off["TO"] * p_to_W + off["SB"] * p_sb_W + off["CK"] * p_ck_W + off["OFF"] * p_off_W
     q_ref = pdesign * season.h_he_h
     scop = q_ref / (q_ref / scop_on + e_off)
-    src = "air" if m.source_type == "air" else "water" if m.source_type == "water" else "brine"
+    src = m.source_type
     # t_biv: warmest bin where the unit cannot meet the load (or Tdesignh)
     if t_biv_K is not None:
         t_biv = float(t_biv_K)

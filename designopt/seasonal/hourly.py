@@ -45,6 +45,7 @@ from enum import StrEnum
 import numpy as np
 import xarray as xr
 
+from designopt.enums import as_source_type
 from designopt.errors import ConfigurationError
 from designopt.seasonal.building import (
     DomesticHotWater,
@@ -269,11 +270,7 @@ def prepare_map(pmap: xr.Dataset | PreparedMap) -> PreparedMap:
 
     heat_u = _at_speeds(heat)
     power_u = _at_speeds(power)
-    source_type = str(pmap.attrs.get("source_type", "air")).lower()
-    if source_type not in ("air", "ground", "water"):
-        raise ConfigurationError(
-            f"map source_type={source_type!r}; valid options: ['air', 'ground', 'water']"
-        )
+    source_type = as_source_type(pmap.attrs.get("source_type", "air")).value
     return PreparedMap(
         t_source=axes["t_source"],
         t_sink=axes["t_sink"],
