@@ -25,6 +25,7 @@ __all__ = [
     "design_from_strings",
     "heat_pump_design",
     "resolve",
+    "unit_design",
 ]
 
 #: Default plate-evaporator area of water, ground and hybrid units when not a design variable [m2].
@@ -99,80 +100,71 @@ def design_from_strings(case: Case, sets: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _compressor(values: dict[str, Any]):
-    from designopt.cycle import Compressor
-
-    return Compressor(
-        swept_volume_m3=float(values["swept_volume_cm3"]) * 1e-6,
-        nominal_speed_hz=float(values["nominal_speed_Hz"]),
-        speed_min=float(values["speed_min"]),
-        speed_max=float(values["speed_max"]),
-    )
-
-
-def _condenser(values: dict[str, Any]):
-    from designopt.cycle import HeatExchanger, HXKind
-
-    return HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=float(values["condenser_area_m2"]))
-
-
 def heat_pump_design(values: dict[str, Any], case: Case):
     """The :class:`designopt.cycle.HeatPumpDesign` of resolved design values that works on the
     case's source: a finned air coil with its fan (air), or a brazed-plate evaporator on well
     water (water) or brine (ground and the ground mode of a hybrid)."""
-    from designopt.cycle import HeatExchanger, HeatPumpDesign, HXKind
-
     src = case.source.type
-    area = float(values["evaporator_area_m2"])
     if src in (SourceType.GROUND, SourceType.HYBRID):
-        return HeatPumpDesign(
-            refrigerant=str(values["refrigerant"]),
-            source_type="ground",
-            evaporator=HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=area),
-            condenser=_condenser(values),
-            compressor=_compressor(values),
-            superheat_K=float(values["superheat_K"]),
-            subcool_K=float(values["subcool_K"]),
-            sink_delta_T_K=SINK_DELTA_T_K,
-            source_flow_kg_s=float(values["source_flow_kg_s"]),
+        return unit_design(
+            values,
+            SourceType.GROUND,
+            float(values["evaporator_area_m2"]),
             source_cp_J_kgK=case.ground.brine_cp_J_per_kgK,
         )
-    if src is SourceType.AIR:
-        return _air_unit(values, area)
-    return HeatPumpDesign(
-        refrigerant=str(values["refrigerant"]),
-        source_type="water",
-        source_flow_kg_s=float(values["source_flow_kg_s"]),
-        evaporator=HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=area),
-        condenser=_condenser(values),
-        compressor=_compressor(values),
-        superheat_K=float(values["superheat_K"]),
-        subcool_K=float(values["subcool_K"]),
-        sink_delta_T_K=SINK_DELTA_T_K,
-    )
+    return unit_design(values, src, float(values["evaporator_area_m2"]))
 
 
 def air_mode_design(values: dict[str, Any]):
     """The air mode of a hybrid twin-source unit: same compressor, condenser and set points,
     finned coil of ``air_coil_area_m2`` and its fan."""
-    return _air_unit(values, float(values["air_coil_area_m2"]))
+    return unit_design(values, SourceType.AIR, float(values["air_coil_area_m2"]))
 
 
-def _air_unit(values: dict[str, Any], area: float):
-    """An air-source unit: finned coil of ``area`` [m2] with its fan (flow per coil area)."""
-    from designopt.cycle import Fan, HeatExchanger, HeatPumpDesign, HXKind
+def unit_design(
+    values: dict[str, Any],
+    source: SourceType,
+    evaporator_area_m2: float,
+    *,
+    source_cp_J_kgK: float | None = None,
+):
+    """The one builder of a :class:`designopt.cycle.HeatPumpDesign` from resolved design values.
 
-    return HeatPumpDesign(
+    ``source`` air: finned coil of ``evaporator_area_m2`` [m2, air side] with its fan (air flow
+    per coil area, fan diameter); ground or water: brazed-plate evaporator of that area [m2] on
+    ``source_flow_kg_s`` of brine (specific heat ``source_cp_J_kgK`` [J/(kg K)]) or well water.
+    Compressor, plate condenser, superheat and subcooling come from ``values`` for every source.
+    """
+    from designopt.cycle import Compressor, Fan, HeatExchanger, HeatPumpDesign, HXKind
+
+    common = dict(
         refrigerant=str(values["refrigerant"]),
-        source_type="air",
-        evaporator=HeatExchanger(kind=HXKind.FINNED_COIL, area_m2=area),
-        condenser=_condenser(values),
-        compressor=_compressor(values),
-        fan=Fan(
-            air_flow_m3_s=area * float(values["air_flow_per_area_m3_s_m2"]),
-            diameter_m=float(values["fan_diameter_m"]),
+        source_type=source,
+        condenser=HeatExchanger(
+            kind=HXKind.BRAZED_PLATE, area_m2=float(values["condenser_area_m2"])
+        ),
+        compressor=Compressor(
+            swept_volume_m3=float(values["swept_volume_cm3"]) * 1e-6,
+            nominal_speed_hz=float(values["nominal_speed_Hz"]),
+            speed_min=float(values["speed_min"]),
+            speed_max=float(values["speed_max"]),
         ),
         superheat_K=float(values["superheat_K"]),
         subcool_K=float(values["subcool_K"]),
         sink_delta_T_K=SINK_DELTA_T_K,
+    )
+    if source is SourceType.AIR:
+        return HeatPumpDesign(
+            evaporator=HeatExchanger(kind=HXKind.FINNED_COIL, area_m2=evaporator_area_m2),
+            fan=Fan(
+                air_flow_m3_s=evaporator_area_m2 * float(values["air_flow_per_area_m3_s_m2"]),
+                diameter_m=float(values["fan_diameter_m"]),
+            ),
+            **common,
+        )
+    return HeatPumpDesign(
+        evaporator=HeatExchanger(kind=HXKind.BRAZED_PLATE, area_m2=evaporator_area_m2),
+        source_flow_kg_s=float(values["source_flow_kg_s"]),
+        source_cp_J_kgK=source_cp_J_kgK,
+        **common,
     )
