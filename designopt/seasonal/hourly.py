@@ -45,7 +45,7 @@ from enum import StrEnum
 import numpy as np
 import xarray as xr
 
-from designopt.enums import as_source_type
+from designopt.cycle.operation import CDH_DEFAULT, PreparedMap, prepare_map
 from designopt.errors import ConfigurationError
 from designopt.seasonal.building import (
     DomesticHotWater,
@@ -106,180 +106,6 @@ class Boiler:
 # --------------------------------------------------------------------------------------------
 # performance map
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PreparedMap:
-    """Performance map as plain arrays for fast repeated interpolation.
-
-    Built by :func:`prepare_map`; ``heat`` and ``power`` are ``(t_source, t_sink, speed)``
-    arrays [W] restricted to the speeds between ``speed_min`` and ``speed_max``.
-    """
-
-    t_source: np.ndarray
-    t_sink: np.ndarray
-    speed: np.ndarray
-    heat: np.ndarray
-    power: np.ndarray
-    source_type: str
-    design_hash: str = ""
-
-    def __post_init__(self) -> None:
-        # (t_source * t_sink, 2 * speed) table: heat then power per grid node, for one gather
-        ns, nk, nsp = self.heat.shape
-        table = np.concatenate(
-            [self.heat.reshape(ns * nk, nsp), self.power.reshape(ns * nk, nsp)], axis=1
-        )
-        object.__setattr__(self, "_table", table)
-
-    def interpolate(self, t_source_K, t_sink_K):
-        """Heat output and power [W] at every speed, shape ``(n, n_speed)``.
-
-        Bilinear in (t_source, t_sink).  Sources warmer than the grid are evaluated at its
-        warmest point, sinks colder than the grid at its coldest (conservative); sources colder
-        or sinks warmer than the grid are outside the envelope.  A speed is usable where the
-        four surrounding map points converged; speeds above the highest usable one repeat it (the unit cannot go
-        faster there, e.g. at its discharge-temperature limit), speeds below the lowest usable
-        one repeat that (the unit cycles there).  Points outside the grid or without any usable
-        speed get NaN and ``valid = False``.
-
-        Returns
-        -------
-        heat, power : ndarray (n, n_speed) [W]; valid : ndarray (n,) bool;
-        speed_low, speed_top : ndarray (n,) lowest and highest usable speed [1].
-        """
-        # conservative clamping: a source warmer than the grid is evaluated at the grid's top,
-        # a sink colder than the grid at its bottom (both under-estimate the COP); a source
-        # colder or a sink warmer than the grid is outside the envelope: not valid
-        x = np.asarray(t_source_K, dtype=float)
-        y = np.asarray(t_sink_K, dtype=float)
-        tol = 1e-9
-        ok = (x >= self.t_source[0] - tol) & (y <= self.t_sink[-1] + tol)
-        x = np.minimum(x, self.t_source[-1])
-        y = np.maximum(y, self.t_sink[0])
-        i = np.clip(np.searchsorted(self.t_source, x, side="right") - 1, 0, self.t_source.size - 2)
-        j = np.clip(np.searchsorted(self.t_sink, y, side="right") - 1, 0, self.t_sink.size - 2)
-        wx = np.clip((x - self.t_source[i]) / (self.t_source[i + 1] - self.t_source[i]), 0, 1)
-        wy = np.clip((y - self.t_sink[j]) / (self.t_sink[j + 1] - self.t_sink[j]), 0, 1)
-        # one gather per corner from the stacked (heat, power) table, flattened over the grid
-        nk = self.t_sink.size
-        table = self._table
-        k00 = i * nk + j
-        a00 = np.take(table, k00, axis=0)
-        a01 = np.take(table, k00 + 1, axis=0)
-        a10 = np.take(table, k00 + nk, axis=0)
-        a11 = np.take(table, k00 + nk + 1, axis=0)
-        wx = wx[:, None]
-        wy = wy[:, None]
-        lo = a00 + wy * (a01 - a00)
-        hi = a10 + wy * (a11 - a10)
-        both = lo + wx * (hi - lo)
-        ns = self.speed.size
-        heat = both[:, :ns]
-        power = both[:, ns:]
-        finite = ok[:, None] & np.isfinite(heat) & np.isfinite(power) & (heat > 0) & (power > 0)
-        # usable speeds: the contiguous run of converged points starting at the lowest converged
-        # speed; columns outside the run repeat its ends (the unit cannot run slower or faster
-        # there: it cycles at the lowest usable speed, saturates at the highest)
-        if finite.all():  # common case: every speed usable everywhere
-            valid = np.ones(x.size, dtype=bool)
-            return (
-                heat,
-                power,
-                valid,
-                np.full(x.size, self.speed[0]),
-                np.full(x.size, self.speed[-1]),
-            )
-        cols = np.arange(ns)[None, :]
-        valid = finite.any(axis=1)
-        first = np.argmax(finite, axis=1)[:, None]
-        gap = ~finite & (cols > first)
-        broken = gap.copy()
-        for c in range(1, ns):  # running "a gap has occurred" along the (short) speed axis
-            broken[:, c] |= broken[:, c - 1]
-        usable = finite & (cols >= first) & ~broken
-        top = np.where(valid, usable.sum(axis=1) - 1 + first[:, 0], 0)
-        idx = np.clip(cols, first, top[:, None])
-        heat = np.take_along_axis(heat, idx, axis=1)
-        power = np.take_along_axis(power, idx, axis=1)
-        heat[~valid] = np.nan
-        power[~valid] = np.nan
-        return heat, power, valid, self.speed[first[:, 0]], self.speed[top]
-
-
-def prepare_map(pmap: xr.Dataset | PreparedMap) -> PreparedMap:
-    """Check a performance map and turn it into arrays for :func:`simulate`.
-
-    Parameters
-    ----------
-    pmap
-        Dataset with coordinates ``t_source`` [K], ``t_sink`` [K] (sink outlet), ``speed`` [1]
-        and variables ``heat_output`` [W], ``electric_power`` [W]; attrs ``speed_min``,
-        ``speed_max`` (default: the ends of the speed grid) and ``source_type`` (default
-        ``air``).
-
-    Raises
-    ------
-    ConfigurationError
-        Missing coordinates or variables, grids with fewer than 2 points or not increasing.
-    """
-    if isinstance(pmap, PreparedMap):
-        return pmap
-    if not isinstance(pmap, xr.Dataset):
-        raise ConfigurationError(
-            f"pmap must be an xarray.Dataset from designopt.cycle.performance_map, got {type(pmap)}"
-        )
-    need = {"heat_output", "electric_power"}
-    missing = need - set(pmap.data_vars)
-    dims = ("t_source", "t_sink", "speed")
-    missing |= {d for d in dims if d not in pmap.coords}
-    if missing:
-        raise ConfigurationError(
-            f"performance map lacks {sorted(missing)}; the contract (docs/architecture.md) needs "
-            "coords t_source, t_sink, speed and variables heat_output, electric_power"
-        )
-    axes = {}
-    for d in dims:
-        v = np.asarray(pmap[d].values, dtype=float)
-        if v.ndim != 1 or v.size < 2 or np.any(np.diff(v) <= 0):
-            raise ConfigurationError(
-                f"map coordinate {d!r} must be 1-D, increasing, with at least 2 points; got {v}"
-            )
-        axes[d] = v
-    heat = np.asarray(pmap["heat_output"].transpose(*dims).values, dtype=float)
-    power = np.asarray(pmap["electric_power"].transpose(*dims).values, dtype=float)
-    spd = axes["speed"]
-    # speeds both allowed (attrs) and mapped (grid)
-    s_min = max(float(pmap.attrs.get("speed_min", spd[0])), float(spd[0]))
-    s_max = min(float(pmap.attrs.get("speed_max", spd[-1])), float(spd[-1]))
-    if not s_min < s_max:
-        raise ConfigurationError(
-            f"map attrs speed_min={pmap.attrs.get('speed_min')}, "
-            f"speed_max={pmap.attrs.get('speed_max')} leave no speed range on the grid {spd}"
-        )
-    # speeds used: speed_min, the grid points inside, speed_max (linear interpolation in speed)
-    inner = spd[(spd > s_min + 1e-12) & (spd < s_max - 1e-12)]
-    use = np.concatenate([[s_min], inner, [s_max]])
-    k = np.clip(np.searchsorted(spd, use, side="right") - 1, 0, spd.size - 2)
-    w = np.clip((use - spd[k]) / (spd[k + 1] - spd[k]), 0, 1)
-
-    def _at_speeds(a):
-        mixed = a[:, :, k] * (1 - w) + a[:, :, k + 1] * w
-        # on a grid speed take the grid value itself (a failed neighbour must not spoil it)
-        return np.where(w == 0.0, a[:, :, k], np.where(w == 1.0, a[:, :, k + 1], mixed))
-
-    heat_u = _at_speeds(heat)
-    power_u = _at_speeds(power)
-    source_type = as_source_type(pmap.attrs.get("source_type", "air")).value
-    return PreparedMap(
-        t_source=axes["t_source"],
-        t_sink=axes["t_sink"],
-        speed=use,
-        heat=heat_u,
-        power=power_u,
-        source_type=source_type,
-        design_hash=str(pmap.attrs.get("design_hash", "")),
-    )
 
 
 def carnot_fraction_map(
@@ -456,7 +282,7 @@ def simulate(
     switchover_K: float | None = None,
     mode: BivalentMode | str = BivalentMode.ALTERNATIVE,
     dhw: DomesticHotWater | None = None,
-    cdh: float = 0.9,
+    cdh: float = CDH_DEFAULT,
     defrost: DefrostModel | None = None,
     t_source_K=None,
 ) -> HourlyResult:

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from designopt.case import Case, Emitter, GroundTable, SourceType
+from designopt.cycle.operation import CDH_DEFAULT, follow_load
 from designopt.errors import ConfigurationError, InfeasibleDesignError
 from designopt.evaluate.charge import saturated_densities
 from designopt.evaluate.designs import air_mode_design, check_design, heat_pump_design, resolve
@@ -67,7 +68,7 @@ __all__ = [
 #: Temperature scale of the ``fluid_temperature`` constraint [K]: (limit - extreme) / 10 K.
 FLUID_SCALE_K = 10.0
 #: Degradation coefficient of on/off cycling below the minimum speed (EN 14825) [1].
-CDH = 0.9
+CDH = CDH_DEFAULT
 #: Density of the brine for the pump power [kg/m3] (25 % propylene glycol near 0 degC).
 RHO_BRINE = 1030.0
 
@@ -137,7 +138,8 @@ def build_maps(hp, t_source_degC: np.ndarray):
 
 
 def _operate(pm, demand, t_source, t_sink, cap_factor=None, pow_factor=None):
-    """Meet ``demand`` [W] hour by hour with the prepared map ``pm``.
+    """Meet ``demand`` [W] hour by hour with the prepared map ``pm``
+    (:func:`designopt.cycle.operation.follow_load`, EN 14825 cycling loss).
 
     Returns heat delivered [W], electricity [W] (compressor and fan, cycling degradation
     included) and the running fraction [1].  Hours outside the envelope: the unit is off.
@@ -148,26 +150,9 @@ def _operate(pm, demand, t_source, t_sink, cap_factor=None, pow_factor=None):
         power = power * pow_factor[:, None]
     heat = np.where(valid[:, None], heat, 0.0)
     power = np.where(valid[:, None], power, 0.0)
-    n, s = heat.shape
-    rows = np.arange(n)
-    hs = np.maximum.accumulate(heat, axis=1)
-    k = np.clip((hs < demand[:, None]).sum(axis=1), 1, s - 1)
-    h0, h1 = hs[rows, k - 1], hs[rows, k]
-    p0, p1 = power[rows, k - 1], power[rows, k]
-    dh = np.where(h1 > h0, h1 - h0, 1.0)
-    w = np.clip(np.where(h1 > h0, (demand - h0) / dh, 1.0), 0.0, 1.0)
-    h_min, h_max = heat[:, 0], hs[:, -1]
-    cycling = demand < h_min
-    cr = np.where(cycling, demand / np.where(h_min > 0, h_min, 1.0), 1.0)
-    q = np.where(valid, np.minimum(demand, h_max), 0.0)
-    p = np.where(
-        cycling,
-        power[:, 0] * (CDH * cr + 1.0 - CDH),
-        np.where(demand > h_max, power[rows, np.argmax(hs, axis=1)], p0 + w * (p1 - p0)),
-    )
-    p = np.where(valid & (demand > 0), p, 0.0)
-    run = np.where(valid & (demand > 0), cr, 0.0)
-    return q, p, run
+    q, p, _, cr = follow_load(demand, heat, power, pm.speed, cdh=CDH)
+    on = valid & (demand > 0)
+    return np.where(valid, q, 0.0), np.where(on, p, 0.0), np.where(on, cr, 0.0)
 
 
 def _layout(table: GroundTable, count: int, H: float):
