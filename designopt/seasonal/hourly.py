@@ -45,7 +45,7 @@ from enum import StrEnum
 import numpy as np
 import xarray as xr
 
-from designopt.cycle.operation import CDH_DEFAULT, PreparedMap, prepare_map
+from designopt.cycle.operation import CDH_DEFAULT, PreparedMap, follow_load, prepare_map
 from designopt.errors import ConfigurationError
 from designopt.seasonal.building import (
     DomesticHotWater,
@@ -229,33 +229,6 @@ class HourlyResult:
 # --------------------------------------------------------------------------------------------
 # simulation
 # --------------------------------------------------------------------------------------------
-
-
-def _modulate(r, heat, power, speed, cdh):
-    """Meet the mean rate ``r`` [W] while running; returns heat, power, speed, cycling ratio."""
-    n, s = heat.shape
-    rows = np.arange(n)
-    h_min = heat[:, 0]
-    h_max = heat[:, -1]
-    hs = np.maximum.accumulate(heat, axis=1)  # monotone in speed for the search
-    k = np.clip((hs < r[:, None]).sum(axis=1), 1, s - 1)
-    h0, h1 = hs[rows, k - 1], hs[rows, k]
-    p0, p1 = power[rows, k - 1], power[rows, k]
-    w = np.clip(np.where(h1 > h0, (r - h0) / np.where(h1 > h0, h1 - h0, 1.0), 1.0), 0.0, 1.0)
-    spd_mod = speed[k - 1] + w * (speed[k] - speed[k - 1])
-    p_mod = p0 + w * (p1 - p0)
-
-    cycling = r < h_min
-    above = r > h_max
-    cr = np.where(cycling, r / np.where(h_min > 0, h_min, 1.0), 1.0)
-    q = np.minimum(r, h_max)
-    p = np.where(
-        cycling,
-        power[:, 0] * (cdh * cr + 1.0 - cdh),
-        np.where(above, power[:, -1], p_mod),
-    )
-    spd = np.where(cycling, speed[0], np.where(above, speed[-1], spd_mod))
-    return q, p, spd, cr
 
 
 def _time_step_h(time) -> float:
@@ -444,7 +417,7 @@ def simulate(
     r = np.where(run_s, load / np.where(avail > 1e-12, avail, 1.0), 0.0)
     hs_ok = np.where(run_s[:, None], heat_s, 1.0)
     ps_ok = np.where(run_s[:, None], power_s, 1.0)
-    q_rate, p_rate, spd, cr = _modulate(r, hs_ok, ps_ok, pm.speed, cdh)
+    q_rate, p_rate, spd, cr = follow_load(r, hs_ok, ps_ok, pm.speed, cdh=cdh)
     spd = np.clip(spd, spd_low, spd_top)
     heat_sh = np.where(run_s, avail * q_rate, 0.0)
     elec_sh = np.where(run_s, avail * p_rate, 0.0)
