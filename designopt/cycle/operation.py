@@ -82,9 +82,9 @@ def bilinear(x_grid, y_grid, table, x, y) -> np.ndarray:
     a01 = np.take(flat, k00 + 1, axis=0)
     a10 = np.take(flat, k00 + ny, axis=0)
     a11 = np.take(flat, k00 + ny + 1, axis=0)
-    lo = a00 + wy * (a01 - a00)
-    hi = a10 + wy * (a11 - a10)
-    out = lo + wx * (hi - lo)
+    lo = _lerp(a00, a01, wy)
+    hi = _lerp(a10, a11, wy)
+    out = _lerp(lo, hi, wx)
     outside = (
         (x < x_grid[0] - EDGE_TOL_K)
         | (x > x_grid[-1] + EDGE_TOL_K)

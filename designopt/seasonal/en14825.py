@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from designopt.cycle.operation import bilinear
 from designopt.enums import SourceType, as_source_type
 from designopt.errors import ConfigurationError
 from designopt.seasonal.climates import (
@@ -968,32 +969,17 @@ class MapArrays:
 
     def at(self, t_source_K, t_sink_K):
         """Heat output and power [W] at points ``(t_source_K[i], t_sink_K[i])`` for every map
-        speed: arrays (n, n_speed), bilinear in the two temperatures, NaN outside the map."""
-        ts = np.atleast_1d(np.asarray(t_source_K, dtype=float))
-        tk = np.atleast_1d(np.asarray(t_sink_K, dtype=float))
-        out = []
-        for grid in (self.heat_W, self.power_W):
-            i = np.clip(np.searchsorted(self.t_source_K, ts) - 1, 0, self.t_source_K.size - 2)
-            j = np.clip(np.searchsorted(self.t_sink_K, tk) - 1, 0, self.t_sink_K.size - 2)
-            x0, x1 = self.t_source_K[i], self.t_source_K[i + 1]
-            y0, y1 = self.t_sink_K[j], self.t_sink_K[j + 1]
-            u = ((ts - x0) / (x1 - x0))[:, None]
-            v = ((tk - y0) / (y1 - y0))[:, None]
-            val = (
-                (1 - u) * (1 - v) * grid[i, j]
-                + u * (1 - v) * grid[i + 1, j]
-                + (1 - u) * v * grid[i, j + 1]
-                + u * v * grid[i + 1, j + 1]
-            )
-            tol = 1e-9
-            outside = (
-                (ts < self.t_source_K[0] - tol)
-                | (ts > self.t_source_K[-1] + tol)
-                | (tk < self.t_sink_K[0] - tol)
-                | (tk > self.t_sink_K[-1] + tol)
-            )
-            val[outside] = np.nan
-            out.append(val)
+        speed: arrays (n, n_speed), bilinear in the two temperatures, NaN outside the map
+        (:func:`designopt.cycle.operation.bilinear`)."""
+        ns = self.speed.size
+        both = bilinear(
+            self.t_source_K,
+            self.t_sink_K,
+            np.concatenate([self.heat_W, self.power_W], axis=2),
+            t_source_K,
+            t_sink_K,
+        )
+        out = (both[:, :ns], both[:, ns:])
         usable = self._usable()
         return out[0][:, usable], out[1][:, usable], self.speed[usable]
 
