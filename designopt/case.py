@@ -199,7 +199,7 @@ class GroundTable(_Model):
     brine_pump_head_kPa: float = Field(40.0, ge=0, le=500)
     brine_pump_efficiency: float = Field(0.25, ge=0.05, le=0.9)
     coupling_tol_K: float = Field(0.05, ge=1e-4, le=1.0)
-    coupling_max_iter: int = Field(12, ge=1, le=100)
+    coupling_max_iter: int = Field(100, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _check(self) -> GroundTable:

@@ -96,8 +96,8 @@ def test_one_pass_approximation_error_on_length():
 
 
 def test_map_without_required_variables_is_rejected():
-    with pytest.raises(ConfigurationError, match="evaporator_heat"):
-        operate(PMAP.drop_vars("evaporator_heat"), demand_W=[1.0], t_source_K=T0, t_sink_K=T0 + 35)
+    with pytest.raises(ConfigurationError, match="heat_output"):
+        operate(PMAP.drop_vars("heat_output"), demand_W=[1.0], t_source_K=T0, t_sink_K=T0 + 35)
 
 
 def test_split_hybrid():
@@ -162,3 +162,38 @@ def test_coupling_with_a_real_brine_water_design():
     assert 3.0 < res.seasonal_cop < carnot_b0w35
     # the ground gives the evaporator heat: delivered heat minus electric power (no fan)
     assert np.allclose(res.loads.series(), res.heat - res.electric, rtol=0.02, atol=5.0)
+
+
+def _flip(t):
+    """A unit that runs (1 kW from the ground) above 5 degC inlet and stops below it."""
+    return {"heat": np.where(t > T0 + 5.0, 1000.0, 0.0)}
+
+
+def _ground(op):
+    """Inlet 10 degC with the unit off, 0 degC with it on: no fixed point of plain substitution."""
+    return T0 + 10.0 - 0.01 * op["heat"]
+
+
+def test_fixed_point_at_the_envelope_edge_finds_the_running_share():
+    from designopt.ground.coupling import solve_source_temperature
+
+    t, op, it, change = solve_source_temperature(
+        _flip, _ground, np.full(3, T0 + 10.0), tol_K=0.05, max_iter=100
+    )
+    # the unit runs half of the hour and the inlet sits at the edge (5 degC)
+    assert change < 0.05 and 2 < it < 100
+    assert t == pytest.approx(np.full(3, T0 + 5.0), abs=0.1)
+    assert op["heat"] == pytest.approx(np.full(3, 500.0), abs=10.0)
+
+
+def test_fixed_point_raises_when_it_does_not_converge():
+    from designopt.errors import ConvergenceError
+    from designopt.ground.coupling import solve_source_temperature
+
+    with pytest.raises(ConvergenceError, match="did not converge in max_iter=3"):
+        solve_source_temperature(_flip, _ground, np.full(3, T0 + 10.0), tol_K=0.05, max_iter=3)
+    # one pass: no feedback, no error
+    t, _, it, _ = solve_source_temperature(
+        _flip, _ground, np.full(3, T0 + 10.0), tol_K=0.05, max_iter=1, one_pass=True
+    )
+    assert it == 1 and t == pytest.approx(np.full(3, T0))

@@ -302,13 +302,26 @@ def prepare_map(pmap: xr.Dataset | PreparedMap) -> PreparedMap:
     axes = {}
     for d in dims:
         v = np.asarray(pmap[d].values, dtype=float)
-        if v.ndim != 1 or v.size < 2 or np.any(np.diff(v) <= 0):
+        least = 1 if d == "speed" else 2
+        if v.ndim != 1 or v.size < least or np.any(np.diff(v) <= 0):
             raise ConfigurationError(
-                f"map coordinate {d!r} must be 1-D, increasing, with at least 2 points; got {v}"
+                f"map coordinate {d!r} must be 1-D, increasing, with at least {least} points; "
+                f"got {v}"
             )
         axes[d] = v
     heat = np.asarray(pmap["heat_output"].transpose(*dims).values, dtype=float)
     power = np.asarray(pmap["electric_power"].transpose(*dims).values, dtype=float)
+    if axes["speed"].size == 1:  # a fixed-speed unit: on/off only
+        s = axes["speed"][0]
+        return PreparedMap(
+            t_source=axes["t_source"],
+            t_sink=axes["t_sink"],
+            speed=np.array([s, s]),
+            heat=np.repeat(heat, 2, axis=2),
+            power=np.repeat(power, 2, axis=2),
+            source_type=as_source_type(pmap.attrs.get("source_type", "air")).value,
+            design_hash=str(pmap.attrs.get("design_hash", "")),
+        )
     spd = axes["speed"]
     # speeds both allowed (attrs) and mapped (grid)
     s_min = max(float(pmap.attrs.get("speed_min", spd[0])), float(spd[0]))

@@ -14,10 +14,12 @@ temperature and vice versa.  :func:`simulate_coupled` solves this as a fixed poi
 3. simulate the fluid temperature with those ground loads (hourly FFT superposition);
 4. update ``T_source`` and repeat until it changes by less than ``tol_K`` everywhere.
 
-The map is linear-interpolated in ``t_source`` and ``t_sink``; source temperatures outside the
-map are clipped to its edge and counted.  Each iteration is a substitution ``T <- F(T)`` whose
-gain ``|dF/dT| = (dQ_ground/dT) * (R_b*/L + ...)`` is far below one for realistic fields, so it
-converges in a handful of iterations; otherwise :class:`~designopt.errors.ConvergenceError`.
+The map is read and the load followed by :mod:`designopt.cycle.operation` (the one reader and
+load follower of the package, EN 14825 cycling loss).  Hours whose inlet is outside the envelope leave the unit off
+(the back-up takes over).  :func:`solve_source_temperature` is the one fixed point (also used
+by the design study's ground route): substitution on the unit's operation, relaxed hour by hour
+where it flips (an inlet at the edge of the envelope), and
+:class:`~designopt.errors.ConvergenceError` when it does not converge.
 
 :func:`size_length_coupled` wraps the sizing in an outer fixed point on ``H`` (loads at ``H_i``
 -> length ``H_{i+1}``).  The *one-pass* approximation (loads from the COP at ``T_g``, no
@@ -35,11 +37,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from designopt.cycle.operation import CDH_DEFAULT, follow_load, prepare_map
 from designopt.errors import ConfigurationError, ConvergenceError
 from designopt.ground.borehole import BoreholeHeatExchanger
 from designopt.ground.geometry import Borefield, Ground
 from designopt.ground.simulate import HourlyLoads, LifetimeTemperatures, MonthlyLoads
 from designopt.ground.sizing import FluidLimits, SizingResult, fluid_temperatures, size_length
+
+#: Largest share of hours allowed to stay unsettled at a step of the unit's behaviour [1].
+EDGE_HOURS_SHARE = 1e-3
 
 __all__ = [
     "carnot_map",
@@ -47,9 +53,8 @@ __all__ = [
     "CoupledResult",
     "simulate_coupled",
     "size_length_coupled",
+    "solve_source_temperature",
 ]
-
-_REQUIRED = ("heat_output", "electric_power", "cop", "evaporator_heat")
 
 
 def carnot_map(
@@ -109,94 +114,114 @@ def carnot_map(
     )
 
 
-def _check_map(pmap) -> None:
-    missing = [v for v in _REQUIRED if v not in pmap]
-    if missing or any(c not in pmap.coords for c in ("t_source", "t_sink", "speed")):
-        raise ConfigurationError(
-            f"performance map lacks {missing or 'coordinates'}; it needs coords t_source, "
-            f"t_sink, speed and variables {list(_REQUIRED)} (docs/architecture.md)"
-        )
-
-
-def _interp_ts_tk(pmap, ts: np.ndarray, tk: np.ndarray, var: str) -> np.ndarray:
-    """Bilinear interpolation of ``var`` at (ts, tk) for every speed: shape (n, n_speed)."""
-    from scipy.interpolate import RegularGridInterpolator
-
-    a = np.asarray(pmap[var].transpose("t_source", "t_sink", "speed").values, float)
-    sp = np.asarray(pmap["speed"].values, float)
-    interp = RegularGridInterpolator(
-        (np.asarray(pmap["t_source"].values, float), np.asarray(pmap["t_sink"].values, float)),
-        a,
-        method="linear",
-    )
-    out = interp(np.c_[ts, tk])
-    return out.reshape(len(ts), len(sp))
-
-
-def operate(pmap, *, demand_W, t_source_K, t_sink_K) -> dict:
+def operate(pmap, *, demand_W, t_source_K, t_sink_K, cdh: float = CDH_DEFAULT) -> dict:
     """Operate the heat pump of ``pmap`` to meet ``demand_W`` [W] (arrays of equal length).
 
+    The map is read and the load followed as everywhere else
+    (:mod:`designopt.cycle.operation`: sources warmer or sinks colder than the grid read at its
+    edge, sources colder or sinks warmer than the grid leave the unit off, EN 14825 cycling loss
+    with ``cdh`` below the lowest speed).  The ground gives the evaporator heat, heat delivered
+    minus electricity (energy balance; no fan in a ground unit).
+
     Returns arrays ``heat`` (delivered) [W], ``electric`` [W], ``evaporator`` [W], ``unmet``
-    [W], ``speed`` [1] and the count ``n_clipped`` of points outside the map's source/sink range.
+    [W], ``speed`` [1] (0 when off) and the count ``n_clipped`` of points outside the map's
+    source/sink range.
     """
-    _check_map(pmap)
+    pm = prepare_map(pmap)
     demand = np.asarray(demand_W, float)
     n = demand.size
     ts = np.broadcast_to(np.asarray(t_source_K, float), (n,))
     tk = np.broadcast_to(np.asarray(t_sink_K, float), (n,))
-    tsv, tkv = pmap["t_source"].values, pmap["t_sink"].values
-    tsc, tkc = np.clip(ts, tsv.min(), tsv.max()), np.clip(tk, tkv.min(), tkv.max())
-    n_clipped = int(np.count_nonzero((tsc != ts) | (tkc != tk)))
-    heat = _interp_ts_tk(pmap, tsc, tkc, "heat_output")
-    elec = _interp_ts_tk(pmap, tsc, tkc, "electric_power")
-    evap = _interp_ts_tk(pmap, tsc, tkc, "evaporator_heat")
-    if not (np.all(np.isfinite(heat)) and np.all(np.isfinite(elec)) and np.all(np.isfinite(evap))):
-        bad = ~np.all(np.isfinite(heat) & np.isfinite(elec) & np.isfinite(evap), axis=1)
-        i = int(np.argmax(bad))
-        raise ConfigurationError(
-            f"the performance map has failed (NaN) points around t_source={tsc[i]:.2f} K, "
-            f"t_sink={tkc[i]:.2f} K (status != 0); give a map whose speeds converge over the "
-            "operating range"
+    n_clipped = int(
+        np.count_nonzero(
+            (ts < pm.t_source[0])
+            | (ts > pm.t_source[-1])
+            | (tk < pm.t_sink[0])
+            | (tk > pm.t_sink[-1])
         )
-    sp = np.asarray(pmap["speed"].values, float)
-    # fractional speed index where heat output reaches the demand (heat grows with speed)
-    idx = np.sum(heat < demand[:, None], axis=1)  # number of nodes below the demand
-    rows = np.arange(n)
-    i_hi = np.clip(idx, 1, len(sp) - 1)
-    i_lo = i_hi - 1
-    h_lo, h_hi = heat[rows, i_lo], heat[rows, i_hi]
-    w = np.clip((demand - h_lo) / np.where(h_hi > h_lo, h_hi - h_lo, 1.0), 0.0, 1.0)
-    if len(sp) == 1:
-        i_lo = i_hi = np.zeros(n, int)
-        w = np.zeros(n)
-
-    def at(a):
-        return a[rows, i_lo] * (1 - w) + a[rows, i_hi] * w
-
-    q_mod, e_mod, ev_mod = at(heat), at(elec), at(evap)
-    speed = sp[i_lo] * (1 - w) + sp[i_hi] * w
-    # below minimum speed: on/off cycling at minimum speed
-    below = idx == 0
-    frac = np.where(below, demand / np.where(heat[:, 0] > 0, heat[:, 0], 1.0), 1.0)
-    q = np.where(below, frac * heat[:, 0], q_mod)
-    e = np.where(below, frac * elec[:, 0], e_mod)
-    ev = np.where(below, frac * evap[:, 0], ev_mod)
-    speed = np.where(below, sp[0], speed)
-    # above maximum speed: full speed, shortfall unmet
-    above = demand > heat[:, -1]
-    q = np.where(above, heat[:, -1], q)
-    e = np.where(above, elec[:, -1], e)
-    ev = np.where(above, evap[:, -1], ev)
-    off = demand <= 0
-    q, e, ev = (np.where(off, 0.0, x) for x in (q, e, ev))
+    )
+    heat, power, valid, _, _ = pm.interpolate(ts, tk)
+    on = valid & (demand > 0)
+    heat = np.where(on[:, None], heat, 1.0)
+    power = np.where(on[:, None], power, 1.0)
+    q, e, speed, _ = follow_load(np.where(on, demand, 0.0), heat, power, pm.speed, cdh=cdh)
+    q, e = np.where(on, q, 0.0), np.where(on, e, 0.0)
     return {
         "heat": q,
         "electric": e,
-        "evaporator": ev,
+        "evaporator": q - e,
         "unmet": np.clip(demand - q, 0.0, None),
-        "speed": np.where(off, 0.0, speed),
+        "speed": np.where(on, speed, 0.0),
         "n_clipped": n_clipped,
     }
+
+
+def solve_source_temperature(
+    operate_at,
+    respond,
+    t_start,
+    *,
+    tol_K: float,
+    max_iter: int,
+    one_pass: bool = False,
+    steer: str = "heat",
+):
+    """The one heat-pump / borefield fixed point on the source inlet temperature ``T``.
+
+    ``operate_at(T)`` [K, array over hours] gives the unit's operation at that inlet as a dict of
+    hourly arrays (heat, electricity, ...); ``respond(operation)`` gives the inlet temperature
+    [K] that the resulting ground loads produce.  The solution is ``T = respond(operate_at(T))``.
+
+    Method: substitution on the operation, relaxed hour by hour.  An hour whose operation moves
+    in the opposite direction from its previous move gets half its step (down to 1/1024): near
+    a step in the unit's behaviour (the inlet crossing the edge of the envelope: off below,
+    running above) plain substitution flips between the two states forever; the halving finds
+    the share of the hour the unit can run while the inlet stays at that edge (it then cycles on
+    its low-pressure limit), like a bisection.  Converged when ``T`` changes by less than
+    ``tol_K`` in every hour.
+
+    Hours that have reversed twice sit at such a step; they may keep moving by a fraction of it
+    while all other hours have settled: converged too if they are at most
+    ``EDGE_HOURS_SHARE`` of all hours (the returned change then reports their largest move).
+
+    Returns ``(T, operation, iterations, last change [K])``.  Raises
+    :class:`~designopt.errors.ConvergenceError` after ``max_iter`` responses without converging,
+    unless ``one_pass`` (no feedback: the operation at ``t_start`` and its response).
+    ``steer`` names the operation array whose direction of change steers the relaxation.
+    """
+    t = np.asarray(t_start, dtype=float)
+    op = {k: np.asarray(v, dtype=float) for k, v in operate_at(t).items()}
+    key = steer  # the quantity whose direction of change steers the relaxation
+    weight = None
+    direction = None
+    change = math.inf
+    for it in range(1, max_iter + 1):
+        new = respond(op)
+        moved = np.abs(new - t)
+        change = float(np.max(moved))
+        t = new
+        if one_pass or change < tol_K:
+            return t, op, it, change
+        if weight is not None:
+            # hours whose operation reversed twice sit at a step of the unit's behaviour: they
+            # may keep moving by a fraction of the step while every other hour has settled
+            edge = (weight <= 0.25) & (moved >= tol_K)
+            rest = np.max(np.where(edge, 0.0, moved))
+            if rest < tol_K and edge.sum() <= EDGE_HOURS_SHARE * moved.size:
+                return t, op, it, change
+        target = {k: np.asarray(v, dtype=float) for k, v in operate_at(t).items()}
+        step = target[key] - op[key]
+        sign = np.sign(step)
+        if weight is None:
+            weight = np.ones_like(step)
+        else:
+            weight = np.where(sign * direction < 0, np.maximum(weight * 0.5, 2.0**-10), weight)
+        direction = np.where(sign != 0, sign, direction if direction is not None else 0.0)
+        op = {k: op[k] + weight * (target[k] - op[k]) for k in op}
+    raise ConvergenceError(
+        f"heat pump / borefield coupling did not converge in max_iter={max_iter} iterations: "
+        f"last source-temperature change {change:.3g} K > tol_K={tol_K} K"
+    )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -295,31 +320,33 @@ def simulate_coupled(
     cooling = _series("cooling_demand_W", cooling_demand_W, years)
     injection = cooling * (1.0 + 1.0 / eer_cooling)
     tg = ground.t_ground(H=borefield.H, D=borefield.D)
-    t_source = np.full(demand.size, tg)
+    pm = prepare_map(pmap)
     mc2 = 2.0 * m_flow * cp
-    change = math.inf
-    for it in range(1, max_iter + 1):
-        iterations = it
-        op = operate(pmap, demand_W=demand, t_source_K=t_source, t_sink_K=tk)
+
+    def operate_at(t_source):
+        op = operate(pm, demand_W=demand, t_source_K=t_source, t_sink_K=tk)
+        state["n_clipped"] = op.pop("n_clipped")
+        return op
+
+    def respond(op):
         net = op["evaporator"] - injection
         loads = HourlyLoads(net=net, years=years)
         temps = fluid_temperatures(
-            borefield=borefield,
-            ground=ground,
-            loads=loads,
-            resistance=resistance,
-            method="hourly",
+            borefield=borefield, ground=ground, loads=loads, resistance=resistance, method="hourly"
         )
-        new = temps.t_fluid + net / mc2
-        change = float(np.max(np.abs(new - t_source)))
-        t_source = new
-        if one_pass or change < tol_K:
-            break
-    else:
-        raise ConvergenceError(
-            f"heat pump / borefield coupling did not converge in max_iter={max_iter} iterations: "
-            f"last source-temperature change {change:.3g} K > tol_K={tol_K} K"
-        )
+        state.update(loads=loads, temps=temps)
+        return temps.t_fluid + net / mc2
+
+    state = {}
+    t_source, op, iterations, change = solve_source_temperature(
+        operate_at,
+        respond,
+        np.full(demand.size, tg),
+        tol_K=tol_K,
+        max_iter=max_iter,
+        one_pass=one_pass,
+    )
+    loads, temps = state["loads"], state["temps"]
     return CoupledResult(
         loads=loads,
         temperatures=temps,
@@ -329,7 +356,7 @@ def simulate_coupled(
         unmet=op["unmet"],
         iterations=iterations,
         max_change_K=change,
-        n_clipped=op["n_clipped"],
+        n_clipped=state["n_clipped"],
     )
 
 

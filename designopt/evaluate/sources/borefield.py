@@ -20,13 +20,17 @@ source temperature fed back to the COP:
 5. mean fluid temperature of the borefield over the lifetime by exact hourly superposition
    (as :func:`designopt.ground.simulate_hourly`: FFT, g-function family cached on disk, its
    spectrum cached in memory); heat-pump inlet temperature ``T_f + Q / (2 m cp)``;
-6. fixed point: steps 3-5 are repeated with the new inlet temperatures until they change by
-   less than ``ground.coupling_tol_K`` (0.05 K default; 3-5 iterations).  The last change is
-   reported (``coupling_residual_K``).
+6. fixed point (:func:`designopt.ground.coupling.solve_source_temperature`, the one of the
+   package): steps 3-5 are repeated with the new inlet temperatures until they change by less
+   than ``ground.coupling_tol_K`` (0.05 K default; 3-5 iterations for fields that are not
+   undersized), the operation relaxed hour by hour where the inlet sits at the edge of the
+   unit's envelope.  The last change is reported (``coupling_residual_K``); no convergence in
+   ``ground.coupling_max_iter`` passes raises ``ConvergenceError``.
 
 A loop that cannot keep the fluid within the limits is *not* an error: the design is recorded
 with the ``fluid_temperature`` constraint violated.  ``InfeasibleDesignError`` is raised only if
-nothing can be computed (no operating point of the unit at the rating conditions).
+nothing can be computed (no operating point of the unit at the rating conditions, checked
+before the lifetime is simulated).
 
 See ``docs/ground-study.md`` and the "Ground and hybrid sources" section of
 ``docs/case-files.md``.
@@ -52,6 +56,7 @@ from designopt.evaluate.mapview import (
     rating_compressor_power,
 )
 from designopt.evaluate.performance import HOURS_OF_DAY, Performance
+from designopt.ground.coupling import solve_source_temperature
 from designopt.units import ZERO_CELSIUS_K
 
 __all__ = [
@@ -272,6 +277,26 @@ class GroundRun:
         return a.reshape(self.years, HOURS).sum(axis=1) * 3600.0
 
 
+def _check_rating(pmap_ground, pmap_air) -> None:
+    """Refuse a design whose unit cannot be rated (before the lifetime is simulated): no
+    operating point at B0/W35 nominal speed in ground mode, or at A7 in the hybrid's air mode."""
+    b0, w35 = ZERO_CELSIUS_K, ZERO_CELSIUS_K + 35.0
+    reads = [
+        at_point(pmap_ground, v, b0, w35, 1.0) for v in ("heat_output", "cop", "t_evap", "t_cond")
+    ]
+    if not all(math.isfinite(x) for x in [*reads, rating_compressor_power(pmap_ground, b0)]):
+        raise InfeasibleDesignError(
+            "the ground unit has no operating point inside its envelope at B0/W35 (nominal "
+            "speed): nothing can be evaluated"
+        )
+    if pmap_air is not None and not math.isfinite(
+        rating_compressor_power(pmap_air, ZERO_CELSIUS_K + 7.0)
+    ):
+        raise InfeasibleDesignError(
+            "the hybrid's air mode has no operating point at A7: nothing can be evaluated"
+        )
+
+
 def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int | None = None):
     """Hourly lifetime simulation of heat pump + borefield of ``design`` (see module docstring).
 
@@ -322,6 +347,7 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
             )
             q_air1[idx], e_air1[idx] = q, e
 
+    _check_rating(pmap_g, pmap_a)
     count = int(values["borehole_count"])
     H = float(values["borehole_length_m"])
     bf = _layout(table, count, H)
@@ -341,32 +367,35 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
     demand_L = np.tile(ground_dem1, years)
     flow_L = np.tile(flow1, years)
     idx = np.flatnonzero(demand_L > 0)
-    t_inlet = np.full(n, tg)
     mc2 = 2.0 * m_flow * cp
-    iters = max_iter if max_iter is not None else table.coupling_max_iter
-    change = math.inf
-    q_g = np.zeros(n)
-    e_g = np.zeros(n)
-    run_g = np.zeros(n)
-    iterations = 0
-    t_floor = pm_g.t_source[0]
-    relax = 1.0
-    for it in range(1, iters + 1):
-        iterations = it
+    state = {}
+
+    def operate_at(t_inlet):
         # inlet colder than the map: operated at the map's coldest source (more extraction
-        # than the real unit: conservative for the fluid limit, and no on/off flip-flop)
+        # than the real unit: conservative for the fluid limit)
+        op = {k: np.zeros(n) for k in ("heat", "electric", "run")}
         q, e, run = _operate(pm_g, demand_L[idx], np.maximum(t_inlet[idx], t_floor), flow_L[idx])
-        q_g[idx], e_g[idx], run_g[idx] = q, e, run
-        net = q_g - e_g
+        op["heat"][idx], op["electric"][idx], op["run"][idx] = q, e, run
+        return op
+
+    def respond(op):
+        net = op["heat"] - op["electric"]
         t_fluid = _mean_fluid(net, spectrum=spectrum, borefield=bf, ground=ground, r_b_star=rb)
-        new = t_fluid + net / mc2
-        last, change = change, float(np.max(np.abs(new - t_inlet)))
-        if change > last:  # not contracting: under-relax
-            relax = max(0.25, 0.5 * relax)
-        t_inlet = t_inlet + relax * (new - t_inlet) if it > 1 else new
-        if change < table.coupling_tol_K:
-            t_inlet = new
-            break
+        state.update(net=net, t_fluid=t_fluid)
+        return t_fluid + net / mc2
+
+    t_floor = pm_g.t_source[0]
+    iters = max_iter if max_iter is not None else table.coupling_max_iter
+    t_inlet, op, iterations, change = solve_source_temperature(
+        operate_at,
+        respond,
+        np.full(n, tg),
+        tol_K=table.coupling_tol_K,
+        max_iter=iters,
+        one_pass=iters == 1,
+    )
+    net, t_fluid = state["net"], state["t_fluid"]
+    q_g, e_g, run_g = op["heat"], op["electric"], op["run"]
 
     # brine pump: runs with the compressor in ground mode
     pump_W = m_flow / RHO_BRINE * table.brine_pump_head_kPa * 1e3 / table.brine_pump_efficiency
@@ -475,11 +504,7 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
     t_evap = at_point(pg, "t_evap", b0, w35, 1.0)
     t_cond = at_point(pg, "t_cond", b0, w35, 1.0)
     comp_max_g = rating_compressor_power(pg, b0)
-    if not all(math.isfinite(x) for x in (heat_b0, cop_b0, t_evap, t_cond, comp_max_g)):
-        raise InfeasibleDesignError(
-            "the ground unit has no operating point inside its envelope at B0/W35 (nominal "
-            "speed): nothing can be evaluated"
-        )
+    _check_rating(pg, None)
     # capacity at the design temperature: the mode that runs there, highest running speed
     if hybrid and t_design_K >= float(values["switchover_temperature_degC"]) + ZERO_CELSIUS_K:
         cap = at_highest_running_speed(pa, "heat_output", t_design_K, t_flow_K)
@@ -531,10 +556,6 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
 
     if hybrid:
         comp_max_a = rating_compressor_power(pa, ZERO_CELSIUS_K + 7.0)
-        if not math.isfinite(comp_max_a):
-            raise InfeasibleDesignError(
-                "the hybrid's air mode has no operating point at A7: nothing can be evaluated"
-            )
         hp_a = air_mode_design(values)
         lwa = float(
             noise.outdoor_unit_sound_power(
