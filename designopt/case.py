@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from designopt.cache import stable_hash
-from designopt.catalogue import CONSTRAINTS, OBJECTIVES, VARIABLES
+from designopt.catalogue import CONSTRAINTS, OBJECTIVE_SOURCES, OBJECTIVES, VARIABLES
 from designopt.enums import Climate, SourceType
 from designopt.errors import ConfigurationError
 
@@ -444,6 +444,14 @@ def check_case(case: Case) -> None:
                 check_variable_value(name, bound, f"space.{name}")
     for name, value in case.fixed.items():
         check_variable_value(name, value, f"fixed.{name}")
+    for name in case.optimisation.objectives:
+        fits = OBJECTIVE_SOURCES.get(name, (src,))
+        if src not in fits:
+            other = {"scop": "spf", "spf": "scop"}.get(name)
+            raise ConfigurationError(
+                f"objective {name!r} does not apply to source.type={src!r}"
+                + (f"; use {other!r}: {OBJECTIVES[other][2]}" if other else "")
+            )
     if src in (SourceType.GROUND.value, SourceType.HYBRID.value):
         _check_ground_case(case)
     elif src == SourceType.WATER.value:

@@ -19,6 +19,7 @@ __all__ = [
     "METRICS",
     "METRIC_UNITS",
     "OBJECTIVES",
+    "OBJECTIVE_SOURCES",
     "VARIABLES",
     "VariableInfo",
     "variables_of",
@@ -127,8 +128,23 @@ OBJECTIVES: dict[str, tuple[str, str, str]] = {
     "annualised_cost": ("minimize", "EUR/a", "annualised cost (capital recovery + running)"),
     "lcoh": ("minimize", "EUR/kWh", "levelised cost of heat"),
     "lifetime_co2": ("minimize", "kg", "lifetime CO2-equivalent emissions (TEWI)"),
-    "scop": ("maximize", "1", "seasonal coefficient of performance (SCOP, EN 14825)"),
-    "sound_power": ("minimize", "dB(A)", "outdoor unit sound power L_WA"),
+    "scop": ("maximize", "1", "seasonal coefficient of performance (SCOP, EN 14825; air, water)"),
+    "spf": (
+        "maximize",
+        "1",
+        "seasonal performance factor SPF_H3 of the hourly lifetime simulation (ground, hybrid)",
+    ),
+    "sound_power": (
+        "minimize",
+        "dB(A)",
+        "unit sound power L_WA (outdoor unit: air, hybrid; indoor unit: water, ground)",
+    ),
+}
+
+#: Objectives that apply to some source types only (the others apply to all).
+OBJECTIVE_SOURCES: dict[str, tuple[str, ...]] = {
+    "scop": ("air", "water"),
+    "spf": ("ground", "hybrid"),
 }
 
 #: Scaled constraints (met when <= 0): name -> how it is scaled.
@@ -146,15 +162,17 @@ CONSTRAINTS: dict[str, str] = {
 METRICS: dict[str, tuple[str, str]] = {
     "scop_35": ("1", "SCOP, EN 14825, 35 degC application, case climate"),
     "scop_55": ("1", "SCOP, EN 14825, 55 degC application, case climate"),
-    "scop": ("1", "SCOP of the case's emitter application"),
+    "scop": ("1", "SCOP, EN 14825, of the case's emitter application (air, water)"),
     "eta_s_pct": ("%", "seasonal space heating efficiency of the case's application"),
     "t_biv_degC": ("degC", "bivalent temperature (unit at maximum speed meets the load)"),
     "capacity_design_kW": (
         "kW",
         "heat pump capacity at the design temperature and flow, maximum speed",
     ),
-    "heat_A7W35_kW": ("kW", "heat output at A7/W35, nominal speed"),
-    "cop_A7W35": ("1", "COP at A7/W35, nominal speed (no defrost)"),
+    "heat_A7W35_kW": ("kW", "heat output at A7/W35, nominal speed (air)"),
+    "cop_A7W35": ("1", "COP at A7/W35, nominal speed, no defrost (air)"),
+    "heat_W10W35_kW": ("kW", "heat output at W10/W35, nominal speed (water)"),
+    "cop_W10W35": ("1", "COP at W10/W35, nominal speed (water)"),
     "annual_heat_kWh": (
         "kWh",
         "annual heat delivered to the building (EN 14825 reference season or the weather year)",
@@ -164,7 +182,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "charge_kg": ("kg", "estimated refrigerant charge"),
     "charge_limit_kg": ("kg", "charge limit (IEC 60335-2-40 style, user cap)"),
     "gwp": ("1", "refrigerant GWP100 (AR4)"),
-    "sound_power_dBA": ("dB(A)", "outdoor unit sound power L_WA at maximum speed"),
+    "sound_power_dBA": (
+        "dB(A)",
+        "unit sound power L_WA at maximum speed (outdoor unit: air, hybrid; indoor: water, ground)",
+    ),
     "noise_margin_dB": ("dB", "worst receiver level minus its limit"),
     "scop_without_quiet_mode": ("1", "SCOP of the case's application if no hour ran in quiet mode"),
     "quiet_mode_speed_max": (
@@ -191,8 +212,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "year_t_fluid_max": ("1", "operating year of the highest mean fluid temperature"),
     "t_inlet_min_degC": ("degC", "lowest hourly heat-pump brine inlet temperature"),
     "fluid_margin_K": ("K", "limit minus extreme of the limited fluid temperature (<= 0: met)"),
-    "heat_B0W35_kW": ("kW", "heat output at B0/W35, nominal speed"),
-    "cop_B0W35": ("1", "COP at B0/W35, nominal speed"),
+    "heat_B0W35_kW": ("kW", "heat output at B0/W35, nominal speed (ground, hybrid)"),
+    "cop_B0W35": ("1", "COP at B0/W35, nominal speed (ground, hybrid)"),
     "r_b_star_mK_per_W": ("m K/W", "effective borehole thermal resistance"),
     "t_ground_degC": ("degC", "undisturbed ground temperature over the active length"),
     "coupling_iterations": ("1", "heat pump / borefield fixed-point iterations"),

@@ -72,7 +72,9 @@ def test_ground_heat_is_heat_minus_electricity_every_year(run, ground_case):
         m["annual_hp_electricity_kWh"] + m["annual_pump_electricity_kWh"] + m["annual_backup_kWh"],
         rel=tol_rel,
     )
-    assert m["scop"] == pytest.approx(m["annual_heat_kWh"] / m["annual_electricity_kWh"], rel=1e-6)
+    assert m["spf_h3"] == pytest.approx(
+        m["annual_heat_kWh"] / m["annual_electricity_kWh"], rel=1e-6
+    )
 
 
 def test_fluid_temperatures_belong_to_the_ground_loads(run):
@@ -115,7 +117,7 @@ def test_longer_boreholes_are_warmer_and_dearer(ground_case):
     cost = [e.metrics["capital_cost"] for e in evs]
     drilling = [e.metrics["capex_borehole_drilling"] for e in evs]
     fluid = [e.constraints["fluid_temperature"] for e in evs]
-    scop = [e.metrics["scop"] for e in evs]
+    scop = [e.metrics["spf_h3"] for e in evs]
     assert t_min[0] < t_min[1] < t_min[2]
     assert cost[0] < cost[1] < cost[2]
     assert drilling[0] < drilling[1] < drilling[2]
@@ -392,3 +394,26 @@ def test_unit_whose_envelope_stops_short_of_w55_is_evaluated(ground_case):
     assert ev.failure is None
     assert math.isfinite(m["sound_power_dBA"])
     assert 1.0 < m["cop_B0W35"] < 308.15 / (308.15 - 273.15)
+
+
+def test_seasonal_objective_says_what_it_holds():
+    """A ground case's seasonal figure is SPF_H3 of the hourly simulation, not an EN 14825
+    SCOP: the objective is 'spf', and 'scop' is refused naming it (and the reverse for air)."""
+    data = _mapping(TINY_GROUND)
+    data.setdefault("optimisation", {})["objectives"] = ["capital_cost", "scop"]
+    with pytest.raises(
+        ConfigurationError,
+        match=r"objective 'scop' does not apply to source.type='ground'; use 'spf'",
+    ):
+        case_from_mapping(data, base_dir=DATA)
+    data["optimisation"]["objectives"] = ["capital_cost", "spf"]
+    case = case_from_mapping(data, base_dir=DATA)
+    ev = evaluate({}, case)
+    assert ev.objectives["spf"] == pytest.approx(ev.metrics["spf_h3"], rel=1e-12)
+    assert "scop" not in ev.metrics
+    air = _mapping(DATA / "tiny_air.toml")
+    air.setdefault("optimisation", {})["objectives"] = ["capital_cost", "spf"]
+    with pytest.raises(
+        ConfigurationError, match=r"objective 'spf' does not apply to source.type='air'; use 'scop'"
+    ):
+        case_from_mapping(air, base_dir=DATA)

@@ -34,6 +34,6 @@ for t_sw in (20.0, 8.0, 4.0, 0.0, -4.0, -8.0):  # 20 degC: every heating hour on
     m = evaluate({**design, "borehole_length_m": H}, case).metrics
     print(
         f"| {t_sw:g} | {H:.1f} | {m['borehole_total_length_m']:.0f} | "
-        f"{100 * (1 - H / H_ground_only):.0f} % | {m['ground_heat_share']:.2f} | {m['scop']:.2f} | "
+        f"{100 * (1 - H / H_ground_only):.0f} % | {m['ground_heat_share']:.2f} | {m['spf_h3']:.2f} | "
         f"{m['capital_cost']:,.0f} | {m['net_present_cost']:,.0f} |"
     )

@@ -49,10 +49,14 @@ QUANTITIES: dict[str, tuple[str, str]] = {
     "annual_electricity_kWh": ("kWh", "annual electricity (heat pump, pumps, back-up)"),
     "seasonal_cop": (
         "1",
-        "seasonal figure of the 'scop' objective: EN 14825 SCOP (air, water) or SPF_H3 "
-        "(ground, hybrid)",
+        "seasonal figure: EN 14825 SCOP (air, water; objective 'scop') or SPF_H3 of the hourly "
+        "lifetime simulation (ground, hybrid; objective 'spf')",
     ),
-    "sound_power_dBA": ("dB(A)", "sound power L_WA at the rating point"),
+    "sound_power_dBA": (
+        "dB(A)",
+        "unit sound power L_WA at the rating point (outdoor unit: air, hybrid; indoor: water, "
+        "ground)",
+    ),
     "sound_power_quiet_dBA": ("dB(A)", "outdoor unit sound power in quiet mode (NaN: none)"),
     "unmet_share": (
         "1",

@@ -372,6 +372,7 @@ _OBJECTIVE_SOURCE = {
     "lcoh": "lcoh",
     "lifetime_co2": "lifetime_co2",
     "scop": "seasonal_cop",
+    "spf": "seasonal_cop",
     "sound_power": "sound_power_dBA",
 }
 

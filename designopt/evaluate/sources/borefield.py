@@ -583,7 +583,6 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
     unmet_kWh = float(installed_short.sum()) * 3600.0 / J
 
     metrics: dict[str, Any] = {
-        "scop": spf_h3,
         "spf_h1": spf_h1,
         "spf_h2": spf_h2,
         "spf_h3": spf_h3,

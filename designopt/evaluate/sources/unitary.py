@@ -229,13 +229,13 @@ def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
     # the back-up heater must then carry the design load)
     cap_design = highest_running(at_speeds(pmap, "heat_output", t_src_design, t_flow_K))
     cap_design = 0.0 if not math.isfinite(cap_design) else cap_design
-    heat_a7 = at_point(pmap, "heat_output", t_rate, 308.15, 1.0)
-    cop_a7 = at_point(pmap, "cop", t_rate, 308.15, 1.0)
+    heat_rating = at_point(pmap, "heat_output", t_rate, 308.15, 1.0)
+    cop_rating = at_point(pmap, "cop", t_rate, 308.15, 1.0)
     comp_power_max = rating_compressor_power(pmap, t_rate)
     t_evap = at_point(pmap, "t_evap", t_rate, 308.15, 1.0)
     t_cond = at_point(pmap, "t_cond", t_rate, 308.15, 1.0)
     t_discharge = at_point(pmap, "t_discharge", t_rate, 308.15, 1.0)
-    if not all(math.isfinite(x) for x in (heat_a7, comp_power_max, t_evap, t_cond)):
+    if not all(math.isfinite(x) for x in (heat_rating, comp_power_max, t_evap, t_cond)):
         raise OperatingPointError(
             "the design has no operating point inside its envelope at "
             + ("W10/W35" if water else "A7/W35")
@@ -326,8 +326,8 @@ def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
         "sound_power_quiet_dBA": lwa_quiet,
         "t_biv_degC": float(s.t_biv_K - ZERO_CELSIUS_K),
         "capacity_design_kW": cap_design / 1e3,
-        "heat_A7W35_kW": heat_a7 / 1e3,
-        "cop_A7W35": cop_a7,
+        ("heat_W10W35_kW" if water else "heat_A7W35_kW"): heat_rating / 1e3,
+        ("cop_W10W35" if water else "cop_A7W35"): cop_rating,
         "annual_heat_kWh": heat_kWh,
         "annual_electricity_kWh": elec_kWh,
         "annual_backup_kWh": backup_kWh,
@@ -349,7 +349,7 @@ def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
         evaporator_area_m2=hp.evaporator.area_m2,
         condenser_area_m2=hp.condenser.area_m2,
         fan_diameter_m=0.0 if hp.fan is None else hp.fan.diameter_m,
-        heat_output_rating_W=heat_a7,
+        heat_output_rating_W=heat_rating,
         backup_heater_W=backup_W,
         design_load_W=load_W,
         capacity_design_W=cap_design,
