@@ -173,3 +173,25 @@ def test_sources_do_not_import_each_other():
         m = f"designopt.evaluate.sources.{p}"
         others = {f"designopt.evaluate.sources.{q}" for q in plugins if q != p}
         assert not (graph[m] & others), f"{m} imports {graph[m] & others}"
+
+
+#: Pieces of physics and concepts that exist once (issue 11): name -> the module that owns it.
+ONE_COPY = {
+    "SourceType": "designopt.enums",
+    "Climate": "designopt.enums",
+    "bilinear": "designopt.cycle.operation",
+    "PreparedMap": "designopt.cycle.operation",
+    "follow_load": "designopt.cycle.operation",
+    "solve_source_temperature": "designopt.ground.coupling",
+    "unit_design": "designopt.evaluate.designs",
+}
+
+
+def test_one_copy_of_each_piece_of_physics():
+    """Each of these is defined (class or function, at any depth) in exactly one module."""
+    where: dict[str, list[str]] = {k: [] for k in ONE_COPY}
+    for m, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef | ast.FunctionDef) and node.name in where:
+                where[node.name].append(m)
+    assert where == {k: [v] for k, v in ONE_COPY.items()}
