@@ -25,10 +25,13 @@ from designopt.enums import Climate, SourceType
 from designopt.errors import ConfigurationError
 
 SCHEMA_VERSION = 1
+#: A case name: it becomes a folder name (results/<name>), so letters, digits, '.', '_', '-'.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and NaN are refused everywhere: no field of a case means "infinitely much"
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Emitter(StrEnum):
@@ -92,9 +95,33 @@ class Receiver(_Model):
         None, ge=0, le=120, description="background level (legacy MCS 020 only)"
     )
 
+    @model_validator(mode="after")
+    def _background(self) -> Receiver:
+        if self.background_dBA is not None and self.method != "mcs020":
+            raise ValueError(
+                f"background_dBA is used by method='mcs020' only, not method={self.method!r}; "
+                "remove it or use method='mcs020'"
+            )
+        return self
+
 
 class Noise(_Model):
     receivers: tuple[Receiver, ...] = ()
+
+    @field_validator("receivers")
+    @classmethod
+    def _receivers(cls, v: tuple[Receiver, ...]) -> tuple[Receiver, ...]:
+        seen: dict[str, str] = {}
+        for r in v:
+            slug = "".join(ch if ch.isalnum() else "_" for ch in r.name.lower()).strip("_")
+            if slug in seen:
+                raise ValueError(
+                    f"receiver names {seen[slug]!r} and {r.name!r} are the same name "
+                    f"(level_{slug}_dBA); give every receiver its own name"
+                )
+            seen[slug] = r.name
+        return v
+
     quiet_mode_dBA: float | None = Field(
         None,
         ge=20,
@@ -116,7 +143,7 @@ class Economics(_Model):
     discount_rate: float = Field(0.035, ge=0, le=0.5, description="real discount rate [1/a]")
     electricity_price_per_kWh: float = Field(0.30, ge=0, le=10)
     gas_price_per_kWh: float = Field(0.08, ge=0, le=10)
-    electricity_standing_charge_per_year: float = Field(0.0, ge=0)
+    electricity_standing_charge_per_year: float = Field(0.0, ge=0, le=1e6)
     price_escalation: float = Field(
         0.0, ge=-0.2, le=0.5, description="real annual energy price escalation [1/a]"
     )
@@ -127,7 +154,7 @@ class Economics(_Model):
     gas_co2_kg_per_kWh: float = Field(0.202, ge=0, le=1)
     carbon_price_per_t: float = Field(0.0, ge=0, le=2000)
     capital_subsidy: float = Field(
-        0.0, ge=0, description="fixed grant deducted from the capital cost"
+        0.0, ge=0, le=1e8, description="fixed grant deducted from the capital cost"
     )
     annual_leakage_rate: float = Field(
         0.03, ge=0, le=0.5, description="refrigerant leakage per year [1/a]"
@@ -248,9 +275,13 @@ class VariableSpec(_Model):
         if self.choices is not None:
             if self.low is not None or self.high is not None:
                 raise ValueError("give either choices or low/high, not both")
+            if self.type in ("float", "int"):
+                raise ValueError(f"type={self.type!r} needs low/high, not choices")
             if len(self.choices) == 0:
                 raise ValueError("choices must not be empty")
             return self
+        if self.type == "categorical":
+            raise ValueError("type='categorical' needs choices = [...], not low/high")
         if self.low is None or self.high is None:
             raise ValueError("a numeric variable needs low and high")
         if self.low > self.high:
@@ -265,7 +296,7 @@ class Optimisation(_Model):
     constraints: tuple[str, ...] = ("noise", "capacity", "charge")
     trials: int = Field(2000, ge=1, le=1_000_000)
     sampler: Literal["nsga2", "nsga3", "tpe", "random", "qmc"] = "nsga2"
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="sampler seed (numpy's range)")
     population_size: int = Field(50, ge=2, le=10000)
     workers: int = Field(1, ge=1, le=256)
 
@@ -294,7 +325,10 @@ class Case(_Model):
     """A validated case file."""
 
     schema_: Annotated[int, Field(alias="schema")] = SCHEMA_VERSION
-    name: str
+    name: str = Field(
+        pattern=NAME_PATTERN,
+        description="the case's name; also the default output folder results/<name>",
+    )
     description: str = ""
     site: Site = Site()
     building: Building
@@ -411,6 +445,31 @@ def _format_ground_error(exc: ValidationError) -> str:
     return "invalid [ground] table: " + "; ".join(parts)
 
 
+def _check_cost_data(case: Case) -> None:
+    """The cost table must price what the case asks for: its base year and every refrigerant
+    the case can choose (else every evaluation would fail with the same message)."""
+    from designopt.economics.capital import load_cost_table
+
+    table = load_cost_table()
+    year = case.economics.cost_base_year
+    if year is not None and year not in table.cost_index:
+        raise ConfigurationError(
+            f"economics.cost_base_year={year} has no cost index value; valid years: "
+            f"{sorted(table.cost_index)}"
+        )
+    names = list(case.space["refrigerant"].choices or ()) if "refrigerant" in case.space else []
+    if "refrigerant" in case.fixed:
+        names.append(case.fixed["refrigerant"])
+    elif "refrigerant" not in case.space:
+        names.append(VARIABLES["refrigerant"].default)
+    unpriced = [str(n) for n in names if str(n).upper() not in table.refrigerant_price]
+    if unpriced:
+        raise ConfigurationError(
+            f"refrigerant {unpriced} has no price in the cost data; valid: "
+            f"{sorted(table.refrigerant_price)}"
+        )
+
+
 def check_case(case: Case) -> None:
     """Check the case's design space, fixed values, objectives and constraints against the
     variable catalogue (:data:`designopt.catalogue.VARIABLES`) and its source type's rules;
@@ -444,6 +503,17 @@ def check_case(case: Case) -> None:
                 check_variable_value(name, bound, f"space.{name}")
     for name, value in case.fixed.items():
         check_variable_value(name, value, f"fixed.{name}")
+    for name, spec in case.space.items():
+        if spec.type == "float" and VARIABLES[name].kind == "int":
+            raise ConfigurationError(
+                f"space.{name} is an integer variable; type='float' does not apply (give "
+                "type='int' or leave it out)"
+            )
+    if src != SourceType.WATER.value and "water_temperature_degC" in case.source.model_fields_set:
+        raise ConfigurationError(
+            f"source.water_temperature_degC is for source.type='water', not {src!r}; remove it"
+        )
+    _check_cost_data(case)
     for name in case.optimisation.objectives:
         fits = OBJECTIVE_SOURCES.get(name, (src,))
         if src not in fits:
@@ -593,4 +663,8 @@ def load_case(path: str | Path) -> Case:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"case file {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(
+            f"case file {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
     return case_from_mapping(data, source=str(path), base_dir=path.resolve().parent)

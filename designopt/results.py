@@ -228,6 +228,7 @@ def write_atomic(ds: xr.Dataset, path: Path) -> Path:
     """Write ``ds`` to NetCDF at ``path`` atomically (temporary name, then rename)."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
+    ds = ds.assign_attrs(producer="designopt")  # who wrote it: only such files are replaced
     enc = {}
     for name, var in ds.variables.items():
         if var.dtype == object:

@@ -11,8 +11,10 @@ Modules are discovered with :mod:`pkgutil`, so adding a command never edits this
 command module must stay cheap to import (no CoolProp, Optuna or Pyomo at module level): the
 heavy imports go inside ``run`` so that ``designopt --help`` answers in well under a second.
 
-Errors of the :class:`designopt.errors.DesignOptError` family are printed as one line on
-standard error with exit code 2; anything else is a bug and shows its traceback.
+Errors of the :class:`designopt.errors.DesignOptError` family, and the operating system's
+(``OSError``: full disk, no permission, a file where a folder is expected) and undecodable
+input files, are printed as one line on standard error with exit code 2; Ctrl-C is one line
+with exit code 130; anything else is a bug and shows its traceback.
 """
 
 from __future__ import annotations
@@ -63,6 +65,28 @@ def main(argv: list[str] | None = None) -> int:
     except DesignOptError as exc:
         print(f"designopt {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the machine's answer (full disk, no permission, not a folder ...)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(
+            f"designopt {args.command}: error: {exc.strerror or exc}{where} (nothing else was "
+            "changed; a study can be resumed by running the same command again)",
+            file=sys.stderr,
+        )
+        return 2
+    except UnicodeDecodeError as exc:
+        print(
+            f"designopt {args.command}: error: an input file is not UTF-8 text ({exc.reason} at "
+            f"byte {exc.start}); save it as UTF-8",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        print(
+            f"designopt {args.command}: interrupted; finished work is kept (a study resumes "
+            "when the same command is run again)",
+            file=sys.stderr,
+        )
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

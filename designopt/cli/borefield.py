@@ -103,7 +103,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{k:32s} {v:.3f}" if isinstance(v, float) else f"{k:32s} {v}")
         return 0
     from designopt import __version__
+    from designopt.cli._outputs import output_file
     from designopt.ground import fluid_temperatures
+    from designopt.results import write_atomic
+
+    out = output_file(args.out, suffix=".nc", inputs=[case.source])
 
     bf = case.borefield if args.length_m is None else case.borefield.with_length(args.length_m)
     method = "hourly" if case.method == "hourly" else "monthly"
@@ -116,10 +120,10 @@ def run(args: argparse.Namespace) -> int:
     )
     ds = sim.to_dataset()
     ds.attrs.update(designopt_version=__version__, case_file=case.source, method=method)
-    ds.to_netcdf(args.out, engine="h5netcdf")
+    write_atomic(ds, out)
     ex = sim.extremes()
     print(
-        f"wrote {args.out}: {len(ds.time)} steps, mean fluid "
+        f"wrote {out}: {len(ds.time)} steps, mean fluid "
         f"{ex['t_fluid_min'] - 273.15:.2f}..{ex['t_fluid_max'] - 273.15:.2f} degC"
     )
     return 0

@@ -16,7 +16,26 @@ def _band(text: str):
         raise argparse.ArgumentTypeError(
             f"--tou {text!r} must be START_H,END_H,PRICE_PER_KWH"
         ) from None
+    if not (0.0 <= a < 24.0 and 0.0 < b <= 24.0 and a != b):
+        raise argparse.ArgumentTypeError(
+            f"--tou {text!r}: START_H and END_H are hours of the day, 0 <= START_H < 24, "
+            "0 < END_H <= 24, different"
+        )
+    if not (0.0 <= p <= 10.0):
+        raise argparse.ArgumentTypeError(
+            f"--tou {text!r}: PRICE_PER_KWH={p} must lie in 0 .. 10 per kWh"
+        )
     return (a, b, p)
+
+
+def _kWh(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (0.0 <= value <= 1e6):
+        raise argparse.ArgumentTypeError(f"{value} must lie in 0 .. 1e6 kWh (0: no storage)")
+    return value
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -38,16 +57,14 @@ def register(p: argparse.ArgumentParser) -> None:
         "--boiler-kW", type=float, default=None, help="boiler capacity [kW] (default: design load)"
     )
     p.add_argument("--boiler-efficiency", type=float, default=0.9)
-    p.add_argument(
-        "--storage-kWh", type=float, default=0.0, help="hot-water buffer [kWh] (0: none)"
-    )
+    p.add_argument("--storage-kWh", type=_kWh, default=0.0, help="hot-water buffer [kWh] (0: none)")
     p.add_argument(
         "--pyomo",
         action="store_true",
         help="solve the Pyomo model instead of the direct highspy build",
     )
     p.add_argument(
-        "--out", type=Path, default=None, help="NetCDF output (default: results/<case>/dispatch.nc)"
+        "--out", type=str, default=None, help="NetCDF output (default: results/<case>/dispatch.nc)"
     )
     p.add_argument(
         "--no-plot", action="store_true", help="skip the PNG figure next to the NetCDF file"
@@ -59,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
     import xarray as xr
 
+    from designopt.cli._outputs import output_file
     from designopt.errors import DataFormatError
     from designopt.io.hplib_catalogue import load_hplib_catalogue
     from designopt.results import write_atomic
@@ -71,6 +89,11 @@ def run(args: argparse.Namespace) -> int:
     )
 
     case = load_case_for_formulations(args.case)
+    out = output_file(
+        args.out if args.out is not None else Path("results") / case.name / "dispatch.nc",
+        suffix=".nc",
+        inputs=[args.case, args.selection],
+    )
     product = args.product
     if product is None:
         try:
@@ -108,8 +131,6 @@ def run(args: argparse.Namespace) -> int:
             "saving_vs_rule_pct": cmp.saving_pct,
         }
     )
-    out = args.out or Path("results") / case.name / "dispatch.nc"
-    out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(ds, out)
     if not args.no_plot:
         from formulations.plots import plot_dispatch

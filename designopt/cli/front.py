@@ -43,7 +43,7 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out",
-        type=Path,
+        type=str,
         default=None,
         help="NetCDF output (default: results/<case>/front_exact.nc)",
     )
@@ -78,7 +78,7 @@ def _enumerate(args: argparse.Namespace, case) -> Path:
     t0 = time.perf_counter()
     ds = from_records(enumerate_designs(problem, designs, workers=args.workers), problem)
     out = (
-        args.out.parent if args.out else Path("results") / case.name
+        Path(args.out).parent if args.out else Path("results") / case.name
     ) / f"designs_grid{args.grid_points}.nc"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(ds, out)
@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
+    from designopt.cli._outputs import output_file
     from designopt.errors import ConfigurationError
     from designopt.results import RESULTS_NAME, write_atomic
     from formulations.case_data import design_space_from_table, load_case_for_formulations
@@ -109,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
             ) from None
     if args.designs is None:
         args.designs = _enumerate(args, case)
+    elif not Path(args.designs).is_file():
+        raise ConfigurationError(
+            f"--designs {str(args.designs)!r} is not a file; give a results.nc (dim trial) or a CSV"
+        )
     space = design_space_from_table(
         _table(args.designs), capital=args.capital, lifetime=args.lifetime
     )
@@ -153,7 +158,11 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         print(f"  no study results at {study}: nothing to compare")
-    out = args.out or Path("results") / case.name / "front_exact.nc"
+    out = output_file(
+        args.out if args.out is not None else Path("results") / case.name / "front_exact.nc",
+        suffix=".nc",
+        inputs=[args.case],
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(ds, out)
     if not args.no_plot:

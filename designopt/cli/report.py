@@ -23,6 +23,17 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigurationError(
             f"{path} does not exist; run 'designopt run CASE --out {args.dir}' first"
         )
-    for p in write_report(load(path), args.dir):
+    from designopt.cli._outputs import is_designopt_netcdf
+
+    if not is_designopt_netcdf(path):
+        raise ConfigurationError(
+            f"{path} is not a results file written by designopt; 'designopt report' rebuilds "
+            "the report of a study folder"
+        )
+    try:
+        ds = load(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigurationError(f"{path} cannot be read as designopt results: {exc}") from None
+    for p in write_report(ds, args.dir):
         print(p)
     return 0

@@ -10,13 +10,23 @@ NAME = "run"
 HELP = "run or resume the multi-objective design study of a case file (rerun to resume)"
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0 .. 2**32-1 (numpy's seed range)")
+    return value
+
+
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("case", type=Path, help="case TOML file")
     p.add_argument(
         "--trials", type=int, default=None, help="total number of trials (default: the case's)"
     )
     p.add_argument(
-        "--out", type=Path, default=None, help="output folder (default: results/<case name>)"
+        "--out", type=str, default=None, help="output folder (default: results/<case name>)"
     )
     p.add_argument(
         "--workers",
@@ -24,12 +34,19 @@ def register(p: argparse.ArgumentParser) -> None:
         default=None,
         help="worker processes on this machine (default: the case's)",
     )
-    p.add_argument("--seed", type=int, default=None, help="sampler seed (default: the case's)")
+    p.add_argument(
+        "--seed", type=_seed, default=None, help="sampler seed, 0 to 2**32-1 (default: the case's)"
+    )
     p.add_argument("--sampler", default=None, help="nsga2 (default), nsga3, tpe, random or qmc")
     p.add_argument(
         "--storage",
         default=None,
         help="Optuna RDB URL for many machines (default: journal file in --out)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into an --out folder that holds files designopt did not write",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip figures and summary")
@@ -37,6 +54,7 @@ def register(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from designopt.case import load_case
+    from designopt.cli._outputs import output_folder
     from designopt.evaluate import build_problem
     from designopt.results import (
         PERFORMANCE_NAME,
@@ -49,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
 
     case = load_case(args.case)
     opt = case.optimisation
-    out = args.out or Path("results") / case.name
+    out = output_folder(
+        args.out if args.out is not None else Path("results") / case.name, force=args.force
+    )
     settings = StudySettings(
         out_dir=out,
         n_trials=args.trials if args.trials is not None else opt.trials,

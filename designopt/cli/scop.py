@@ -49,6 +49,17 @@ def run(args: argparse.Namespace) -> int:
 
     if not (np.isfinite(args.tolerance_pct) and args.tolerance_pct > 0):
         raise ConfigurationError(f"--tolerance-pct {args.tolerance_pct} must be a number > 0")
+    from pathlib import Path
+
+    from designopt.cli._outputs import csv_with_header, output_file
+
+    if not Path(args.declared).is_file():
+        raise ConfigurationError(
+            f"--declared {args.declared!r} is not a file; give a Keymark-layout CSV"
+        )
+    out_path = output_file(
+        args.out, suffix=".csv", inputs=[args.declared], owned=csv_with_header("SCOP_calc")
+    )
     dp, df, status_read = read_declared(args.declared)
     result = rate_declared(dp, cc=args.cc)
     status = np.where(status_read != "", status_read, result.status)
@@ -67,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         out["SCOP_deviation_pct"] = np.where(bad, np.nan, np.round(check.deviation_pct, 3))
         out["SCOP_consistent"] = np.where(bad, False, check.consistent)
         out["SCOP_explained_by"] = np.where(bad, "not rated", check.explained_by)
-    out.to_csv(args.out, index=False)
+    out.to_csv(out_path, index=False)
     n_bad = int(bad.sum())
     print(
         f"rated {len(out) - n_bad} of {len(out)} rows -> {args.out}"

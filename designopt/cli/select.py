@@ -11,6 +11,10 @@ HELP = (
 )
 
 
+#: Largest candidate file read [bytes] (the full hplib catalogue is about 1 MB).
+MAX_CANDIDATE_BYTES = 200_000_000
+
+
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("case", type=Path, help="case TOML file")
     p.add_argument(
@@ -36,7 +40,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time-limit", type=float, default=60.0, help="solver time limit [s]")
     p.add_argument(
         "--out",
-        type=Path,
+        type=str,
         default=None,
         help="NetCDF output (default: results/<case>/selection.nc)",
     )
@@ -48,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
+    from designopt.cli._outputs import output_file
     from designopt.errors import ConfigurationError, DataFormatError
     from designopt.io.hplib_catalogue import load_hplib_catalogue
     from designopt.results import write_atomic
@@ -56,11 +61,26 @@ def run(args: argparse.Namespace) -> int:
     from formulations.selection import solve_selection
 
     case = load_case_for_formulations(args.case)
+    out = output_file(
+        args.out if args.out is not None else Path("results") / case.name / "selection.nc",
+        suffix=".nc",
+        inputs=[args.case, args.candidates if args.candidates != "hplib" else None],
+    )
     src = args.candidates
     if src != "hplib" and not Path(src).exists():
         raise ConfigurationError(
             f"--candidates {src}: no such file or folder; give 'hplib', a CSV (hplib or Keymark "
             "layout) or a study folder / results.nc"
+        )
+    if src != "hplib" and not (Path(src).is_dir() or Path(src).is_file()):
+        raise ConfigurationError(
+            f"--candidates {src}: not a regular file or folder (a device or pipe); give a CSV, "
+            "a study folder or a results.nc"
+        )
+    if src != "hplib" and Path(src).is_file() and Path(src).stat().st_size > MAX_CANDIDATE_BYTES:
+        raise ConfigurationError(
+            f"--candidates {src}: {Path(src).stat().st_size / 1e6:.0f} MB is more than "
+            f"{MAX_CANDIDATE_BYTES / 1e6:.0f} MB; a candidate table is far smaller"
         )
     study = None
     if src != "hplib" and (Path(src).is_dir() or Path(src).suffix == ".nc"):
@@ -111,8 +131,6 @@ def run(args: argparse.Namespace) -> int:
     ds.attrs["case_file"] = str(args.case)
     ds.attrs["case_sha256"] = hashlib.sha256(Path(args.case).read_bytes()).hexdigest()
     ds.attrs["candidates"] = src
-    out = args.out or Path("results") / case.name / "selection.nc"
-    out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(ds, out)
     i = int(ds.attrs["selected_index"])
     print(
