@@ -304,7 +304,14 @@ def test_select_refuses_a_device_as_candidates(air_case, capsys, tmp_path):
 
 def test_front_refuses_missing_designs(air_case, capsys, tmp_path):
     code, err = _cli(
-        capsys, "front", air_case, "--exact", "--designs", tmp_path / "none.nc", "--out", tmp_path / "f.nc"
+        capsys,
+        "front",
+        air_case,
+        "--exact",
+        "--designs",
+        tmp_path / "none.nc",
+        "--out",
+        tmp_path / "f.nc",
     )
     assert code == 2 and "is not a file" in err
 
@@ -321,3 +328,9 @@ def test_an_os_error_is_one_line(air_case, capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(outputs.Path, "mkdir", full)
     code, err = _cli(capsys, "run", air_case, "--out", tmp_path / "new", "--trials", "1")
     assert code == 2 and "No space left on device" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("url", ["not a url", "postgresql//x", "://"])
+def test_run_refuses_a_storage_that_is_not_a_url(air_case, capsys, tmp_path, url):
+    code, err = _cli(capsys, "run", air_case, "--storage", url, "--out", tmp_path / "s")
+    assert code == 2 and "is not a database URL" in err

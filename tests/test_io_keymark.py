@@ -136,3 +136,28 @@ def test_cli_garbage_cells_never_crash(tmp_path):
     assert "hp_type='air/air'" in res.loc[6, "status"]
     assert res.loc[[0, 4, 5, 6], "SCOP_calc"].isna().all()
     assert res.drop(index=[0, 4, 5, 6]).SCOP_calc.notna().all()
+
+
+def test_unit_mistakes_are_flagged_not_rated(tmp_path):
+    """Measured before: COPd in per cent rated as SCOP 184-524, Pdh in W as SCOP 0.04-4.8.
+    The 6,934 records of the EN 14825 Keymark extract and the sample pass these checks."""
+    import pandas as pd
+
+    df = pd.read_csv(DATA, comment="#")
+    cop_cols = [c for c in df.columns if c.startswith("COPd_")]
+    pdh_cols = [c for c in df.columns if c.startswith("Pdh_")]
+    percent = df.iloc[[0]].copy()
+    percent[cop_cols] = percent[cop_cols] * 100.0
+    watts = df.iloc[[1]].copy()
+    watts[pdh_cols] = watts[pdh_cols] * 1000.0
+    prated_w = df.iloc[[2]].copy()
+    prated_w["Prated_kW"] = prated_w["Prated_kW"] * 1000.0
+    src = tmp_path / "mistakes.csv"
+    pd.concat([percent, watts, prated_w, df.iloc[[3]]]).to_csv(src, index=False)
+    out = tmp_path / "rated.csv"
+    assert main(["scop", "--declared", str(src), "--out", str(out)]) == 0
+    status = pd.read_csv(out)["status"].tolist()
+    assert "not a percentage" in status[0]
+    assert "are both in kW" in status[1]
+    assert "is it in W" in status[2]
+    assert status[3] == "ok"

@@ -20,6 +20,22 @@ def _seed(text: str) -> int:
     return value
 
 
+def _check_storage_url(url: str) -> None:
+    """A one-line error for a ``--storage`` value that is not a database URL."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from designopt.errors import ConfigurationError
+
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError):
+        raise ConfigurationError(
+            f"--storage {url!r} is not a database URL; e.g. postgresql://user@host/db or "
+            "sqlite:///study.db (leave it out for the journal file in --out)"
+        ) from None
+
+
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("case", type=Path, help="case TOML file")
     p.add_argument(
@@ -67,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
 
     case = load_case(args.case)
     opt = case.optimisation
+    if args.storage is not None:
+        _check_storage_url(args.storage)
     out = output_folder(
         args.out if args.out is not None else Path("results") / case.name, force=args.force
     )

@@ -71,6 +71,16 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return df
 
 
+#: Largest plausible declared COPd [1] (certified units stay below about 10 at the EN 14825
+#: points; a COPd in per cent is 100 times larger).
+COP_MAX_PLAUSIBLE = 15.0
+#: Largest plausible Prated [kW] (Regulation 813/2013 covers heaters up to 400 kW).
+PRATED_MAX_KW = 1000.0
+#: Largest plausible ratio of a declared Pdh to Prated, either way [1] (a value in W instead
+#: of kW is 1000 times off).
+PDH_PRATED_MAX = 20.0
+
+
 def _num(df: pd.DataFrame, col: str) -> np.ndarray:
     if col not in df.columns:
         return np.full(len(df), np.nan)
@@ -112,6 +122,29 @@ def declared_from_frame(df: pd.DataFrame) -> tuple[DeclaredPerformance, np.ndarr
     placeholder = (pdh < PDH_PLACEHOLDER_KW * 1e3) | (cop < COP_PLACEHOLDER)
     pdh[placeholder] = np.nan
     cop[placeholder] = np.nan
+    # unit mistakes: a COPd in per cent, a Pdh or Prated in W (rated as such they give SCOPs
+    # of 184-524 or 0.04-4.8 that look like results)
+    prated = _num(df, "Prated_kW")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = pdh / (prated[:, None] * 1e3)
+    for i in np.flatnonzero(status == ""):
+        j = np.flatnonzero(cop[i] > COP_MAX_PLAUSIBLE)
+        if j.size:
+            status[i] = (
+                f"COPd_{POINT_SUFFIX[POINTS[j[0]]]}={cop[i, j[0]]:g} exceeds "
+                f"{COP_MAX_PLAUSIBLE:g}: COPd is a ratio, not a percentage"
+            )
+        elif prated[i] > PRATED_MAX_KW:
+            status[i] = (
+                f"Prated_kW={prated[i]:g} exceeds {PRATED_MAX_KW:g} kW (EN 14825 / Regulation "
+                "813/2013 cover units up to 400 kW): is it in W?"
+            )
+        elif np.any((ratio[i] > PDH_PRATED_MAX) | (ratio[i] < 1.0 / PDH_PRATED_MAX)):
+            k = int(np.nanargmax(np.abs(np.log(ratio[i]))))
+            status[i] = (
+                f"Pdh_{POINT_SUFFIX[POINTS[k]]}_kW={pdh[i, k] / 1e3:g} is {ratio[i, k]:.3g} times "
+                f"Prated_kW={prated[i]:g}: are both in kW?"
+            )
     dp = DeclaredPerformance(
         climate=clim,
         prated_W=_num(df, "Prated_kW") * 1e3,
