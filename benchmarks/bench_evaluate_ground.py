@@ -50,7 +50,7 @@ def main() -> None:
     }
     base = {k: v for k, v in base.items() if k in case.space or k == "borehole_length_m"}
     ev, wall, cpu = _timed(lambda: evaluate(base, case))
-    print(f"case {case.name}: {case.source.type.value}, {case.ground.years} years")
+    print(f"case {case.name}: {case.source.type}, {case.ground.years} years")
     print(
         f"first evaluation (cold caches)      : {wall * 1e3:8.0f} ms wall, {cpu * 1e3:6.0f} ms CPU"
     )

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from designopt.cache import stable_hash
-from designopt.catalogue import CONSTRAINTS, OBJECTIVE_SOURCES, OBJECTIVES, VARIABLES
+from designopt.catalogue import CONSTRAINTS, OBJECTIVE_SOURCES, OBJECTIVES, SOURCES, VARIABLES
 from designopt.enums import Climate, SourceType
 from designopt.errors import ConfigurationError
 
@@ -69,7 +69,17 @@ class Building(_Model):
 
 
 class Source(_Model):
-    type: SourceType = SourceType.AIR
+    type: str = Field(
+        SourceType.AIR.value, description="source type of the study: a key of catalogue.SOURCES"
+    )
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        if v not in SOURCES:
+            raise ValueError(f"unknown source type; valid: {sorted(SOURCES)}")
+        return v
+
     water_temperature_degC: float = Field(
         10.0,
         ge=1,
@@ -474,7 +484,7 @@ def check_case(case: Case) -> None:
     """Check the case's design space, fixed values, objectives and constraints against the
     variable catalogue (:data:`designopt.catalogue.VARIABLES`) and its source type's rules;
     raise one :class:`ConfigurationError` naming field, value and options."""
-    src = case.source.type.value
+    src = case.source.type
     valid = sorted(k for k, v in VARIABLES.items() if src in v.sources)
     for where, names in (("space", case.space), ("fixed", case.fixed)):
         for name in names:
@@ -586,7 +596,7 @@ def _check_ground_case(case: Case) -> None:
     src = case.source.type
     if case.ground is None:
         raise ConfigurationError(
-            f"source.type={src.value!r} needs a [ground] table with at least "
+            f"source.type={src!r} needs a [ground] table with at least "
             "conductivity_W_per_mK, t_undisturbed_degC and borehole_resistance_mK_per_W "
             "(or [ground.pipe]); see docs/case-files.md, 'Ground and hybrid sources'"
         )
@@ -600,10 +610,10 @@ def _check_ground_case(case: Case) -> None:
     if case.noise.quiet_mode_dBA is not None:
         raise ConfigurationError(
             f"noise.quiet_mode_dBA={case.noise.quiet_mode_dBA} is not modelled for "
-            f"source.type={src.value!r} (the hourly ground study has no night speed cap); "
+            f"source.type={src!r} (the hourly ground study has no night speed cap); "
             "remove it (quiet mode is available for source.type='air')"
         )
-    if src is SourceType.GROUND:
+    if src == SourceType.GROUND:
         if case.noise.receivers or "noise" in case.optimisation.constraints:
             raise ConfigurationError(
                 "constraint 'noise' and [[noise.receivers]] do not apply to source.type='ground' "

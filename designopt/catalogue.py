@@ -8,13 +8,14 @@ and long names from here.  Pure data; no physics is imported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
-
-from designopt.enums import SourceType
 
 __all__ = [
     "ALL_SOURCES",
+    "SOURCES",
+    "SourceEntry",
+    "register_source",
     "CONSTRAINTS",
     "METRICS",
     "METRIC_UNITS",
@@ -24,10 +25,6 @@ __all__ = [
     "VariableInfo",
     "variables_of",
 ]
-
-#: Source types of the design study (values of ``[source] type``).
-ALL_SOURCES: tuple[str, ...] = tuple(s.value for s in SourceType)
-_GROUND_ONLY = ("ground", "hybrid")
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ class VariableInfo:
     long_name: str
     low: float | None = None
     high: float | None = None
-    sources: tuple[str, ...] = ALL_SOURCES
+    sources: tuple[str, ...] | None = None  # None: every source type
 
 
 #: Design variables of the study (``[space]`` ranges or ``[fixed]`` values of a case).
@@ -63,9 +60,7 @@ VARIABLES: dict[str, VariableInfo] = {
     "speed_min": VariableInfo(
         "float", "1", 0.3, "minimum compressor speed as a fraction of nominal", 0.1, 1.0
     ),
-    "fan_diameter_m": VariableInfo(
-        "float", "m", 0.55, "outdoor fan diameter", 0.2, 1.5, ("air", "hybrid")
-    ),
+    "fan_diameter_m": VariableInfo("float", "m", 0.55, "outdoor fan diameter", 0.2, 1.5),
     "air_flow_per_area_m3_s_m2": VariableInfo(
         "float",
         "m3/(s m2)",
@@ -78,12 +73,10 @@ VARIABLES: dict[str, VariableInfo] = {
     "backup_kW": VariableInfo("float", "kW", 0.0, "electric back-up heater size", 0.0, 100.0),
     "superheat_K": VariableInfo("float", "K", 5.0, "evaporator superheat set point", 0.5, 30.0),
     "subcool_K": VariableInfo("float", "K", 3.0, "condenser subcooling set point", 0.0, 30.0),
-    "source_flow_kg_s": VariableInfo(
-        "float", "kg/s", 0.5, "brine/water source flow", 0.01, 100.0, ("ground", "water", "hybrid")
-    ),
+    "source_flow_kg_s": VariableInfo("float", "kg/s", 0.5, "brine/water source flow", 0.01, 100.0),
     "compressor_type": VariableInfo("categorical", "1", "rotary", "compressor type (noise)"),
     "borehole_length_m": VariableInfo(
-        "float", "m", 100.0, "active length of each borehole", 10.0, 500.0, _GROUND_ONLY
+        "float", "m", 100.0, "active length of each borehole", 10.0, 500.0
     ),
     "borehole_count": VariableInfo(
         "int",
@@ -92,7 +85,6 @@ VARIABLES: dict[str, VariableInfo] = {
         "number of boreholes (layouts 'line' and 'compact'; default [ground].n_boreholes)",
         1,
         100,
-        _GROUND_ONLY,
     ),
     "switchover_temperature_degC": VariableInfo(
         "float",
@@ -101,18 +93,84 @@ VARIABLES: dict[str, VariableInfo] = {
         "hybrid switchover outdoor temperature: ground below, air coil above",
         -25.0,
         20.0,
-        ("hybrid",),
     ),
     "air_coil_area_m2": VariableInfo(
-        "float",
-        "m2",
-        40.0,
-        "finned air coil of the hybrid's air mode (air side)",
-        0.5,
-        2000.0,
-        ("hybrid",),
+        "float", "m2", 40.0, "finned air coil of the hybrid's air mode (air side)", 0.5, 2000.0
     ),
 }
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """The registration of a source type of the design study (a value of ``[source] type``).
+
+    ``module`` names its plug-in, a module whose ``SOURCE`` is a
+    :class:`designopt.evaluate.sources.base.SourceModel` (imported when the evaluation core
+    is); ``uses`` names the source-specific variables of :data:`VARIABLES` it takes beyond the
+    common ones; ``adds`` declares variables of its own.  Adding a source type is one new
+    plug-in module and one entry here.
+    """
+
+    module: str
+    description: str
+    uses: tuple[str, ...] = ()
+    adds: dict[str, VariableInfo] = field(default_factory=dict)
+
+
+_AIR_UNIT = ("fan_diameter_m", "air_flow_per_area_m3_s_m2")
+_BOREFIELD = ("source_flow_kg_s", "borehole_length_m", "borehole_count")
+
+#: The source types of the design study, by ``[source] type``.
+SOURCES: dict[str, SourceEntry] = {
+    "air": SourceEntry(
+        "designopt.evaluate.sources.air",
+        "air-to-water unit: finned coil and fan outdoors, EN 14825 season or EPW year",
+        uses=_AIR_UNIT,
+    ),
+    "ground": SourceEntry(
+        "designopt.evaluate.sources.ground",
+        "brine-to-water unit on a borefield, coupled hourly lifetime simulation",
+        uses=_BOREFIELD,
+    ),
+    "water": SourceEntry(
+        "designopt.evaluate.sources.water",
+        "water-to-water unit on well, river or lake water at a constant temperature",
+        uses=("source_flow_kg_s",),
+    ),
+    "hybrid": SourceEntry(
+        "designopt.evaluate.sources.hybrid",
+        "twin-source unit: borefield below a switchover outdoor temperature, air coil above",
+        uses=(*_AIR_UNIT, *_BOREFIELD, "switchover_temperature_degC", "air_coil_area_m2"),
+    ),
+}
+
+#: Source types of the design study (values of ``[source] type``).
+ALL_SOURCES: tuple[str, ...] = tuple(SOURCES)
+
+
+def _finish_variables() -> None:
+    """Add the variables sources declare and say, for every variable, which sources take it."""
+    for entry in SOURCES.values():
+        VARIABLES.update(entry.adds)
+    specific = {n for e in SOURCES.values() for n in (*e.uses, *e.adds)}
+    for name, info in VARIABLES.items():
+        takers = tuple(s for s, e in SOURCES.items() if name in e.uses or name in e.adds)
+        VARIABLES[name] = replace(info, sources=takers if name in specific else ALL_SOURCES)
+
+
+_finish_variables()
+
+
+def register_source(name: str, entry: SourceEntry) -> None:
+    """Add a source type at run time (a notebook, a test, a third-party package); a source
+    of the package is an entry of :data:`SOURCES` instead.  Its plug-in is registered with
+    :func:`designopt.evaluate.sources.register`."""
+    if name in SOURCES and SOURCES[name] != entry:
+        raise ValueError(f"source type {name!r} is already registered")
+    SOURCES[name] = entry
+    global ALL_SOURCES
+    ALL_SOURCES = tuple(SOURCES)
+    _finish_variables()
 
 
 def variables_of(source: str) -> dict[str, VariableInfo]:

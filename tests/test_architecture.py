@@ -195,3 +195,23 @@ def test_one_copy_of_each_piece_of_physics():
             if isinstance(node, ast.ClassDef | ast.FunctionDef) and node.name in where:
                 where[node.name].append(m)
     assert where == {k: [v] for k, v in ONE_COPY.items()}
+
+
+def test_a_source_type_is_one_module_and_one_registration():
+    """The registry names no plug-in: it imports what ``catalogue.SOURCES`` registers, and
+    every registered module serves the name it is registered under."""
+    from designopt.catalogue import SOURCES
+    from designopt.evaluate import sources
+
+    path = ROOT / "designopt" / "evaluate" / "sources" / "__init__.py"
+    named = {
+        n
+        for base, names in _imports(path, "designopt.evaluate.sources", True)
+        for n in [base.rsplit(".", 1)[-1], *names]
+    }
+    assert not (named & set(SOURCES)), (
+        f"the registry imports plug-ins by name: {named & set(SOURCES)}"
+    )
+    assert sorted(sources.REGISTRY) == sorted(SOURCES)
+    for name, entry in SOURCES.items():
+        assert sources.get(name).name == name and entry.module.endswith(f".{name}")

@@ -301,7 +301,7 @@ def test_case_study_loads():
     case = load_case(
         Path(__file__).resolve().parents[1] / "casestudies" / "gshp_hybrid" / "case.toml"
     )
-    assert case.source.type.value == "hybrid"
+    assert case.source.type == "hybrid"
     assert {"borehole_length_m", "switchover_temperature_degC"} <= set(case.space)
     assert "fluid_temperature" in case.optimisation.constraints
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from designopt.case import Case, SourceType, check_variable_value
 from designopt.catalogue import VARIABLES
+from designopt.enums import as_source_type
 from designopt.errors import ConfigurationError
 
 __all__ = [
@@ -36,7 +37,7 @@ SINK_DELTA_T_K = 5.0
 
 def check_design(design: dict[str, Any], case: Case) -> None:
     """Every value of ``design`` names a design variable of the case's source type and is valid."""
-    src = case.source.type.value
+    src = case.source.type
     for name, value in design.items():
         if name not in VARIABLES:
             raise ConfigurationError(
@@ -55,8 +56,8 @@ def resolve(params: dict[str, Any], case: Case) -> dict[str, Any]:
     defaults (a brazed-plate evaporator of 1.5 m2 for water, ground and hybrid units; the
     ``[ground]`` table's borehole count)."""
     src = case.source.type
-    out = {k: v.default for k, v in VARIABLES.items() if src.value in v.sources}
-    if src is not SourceType.AIR:
+    out = {k: v.default for k, v in VARIABLES.items() if src in v.sources}
+    if src != SourceType.AIR:
         out["evaporator_area_m2"] = PLATE_EVAPORATOR_DEFAULT_M2  # a brazed plate, not an air coil
     if src in (SourceType.GROUND, SourceType.HYBRID):
         table = case.ground
@@ -137,6 +138,7 @@ def unit_design(
     """
     from designopt.cycle import Compressor, Fan, HeatExchanger, HeatPumpDesign, HXKind
 
+    source = as_source_type(source)
     common = dict(
         refrigerant=str(values["refrigerant"]),
         source_type=source,

@@ -33,7 +33,7 @@ __all__ = ["CaseEvaluator", "assess", "build_problem", "evaluate", "search_varia
 def assess(design: dict[str, Any], case: Case) -> Performance:
     """The physics of one design of ``case``: its source plug-in's
     :class:`~designopt.evaluate.performance.Performance` (no prices, no rules)."""
-    return sources.get(case.source.type.value).assess(design, case)
+    return sources.get(case.source.type).assess(design, case)
 
 
 def evaluate(design: dict[str, Any], case: Case) -> Evaluation:

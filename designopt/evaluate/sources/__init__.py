@@ -1,13 +1,17 @@
 """Source plug-ins of the evaluation core and their registry.
 
-Each module builds one :class:`~designopt.evaluate.sources.base.SourceModel`; registering it
-here makes it available to :func:`designopt.evaluate.assess` by its ``[source] type``.
+Each plug-in module builds one :class:`~designopt.evaluate.sources.base.SourceModel` as
+``SOURCE``; the registry imports every module named in :data:`designopt.catalogue.SOURCES`
+(the one registration of a source type), so a new source type edits nothing here.
+:func:`register` adds a model at run time (e.g. in a test or a notebook).
 """
 
 from __future__ import annotations
 
+import importlib
+
+from designopt.catalogue import SOURCES
 from designopt.errors import ConfigurationError
-from designopt.evaluate.sources import air, ground, hybrid, water
 from designopt.evaluate.sources.base import SourceModel
 
 __all__ = ["REGISTRY", "SourceModel", "get", "register"]
@@ -34,5 +38,11 @@ def get(name: str) -> SourceModel:
         ) from None
 
 
-for _module in (air, water, ground, hybrid):
-    register(_module.SOURCE)
+for _name, _entry in SOURCES.items():
+    _model = importlib.import_module(_entry.module).SOURCE
+    if _model.name != _name:
+        raise ConfigurationError(
+            f"catalogue.SOURCES[{_name!r}] names {_entry.module}, whose SOURCE serves "
+            f"{_model.name!r}"
+        )
+    register(_model)

@@ -311,7 +311,7 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
     values = resolve(design, case)
     years = table.years
     t_air, rh, demand1, flow1 = _case_year(case)
-    hybrid = case.source.type is SourceType.HYBRID
+    hybrid = case.source.type == SourceType.HYBRID
 
     hp_g = heat_pump_design(values, case)
     pmap_g, pm_g = build_maps(hp_g, T_SOURCE_GROUND_DEGC)
@@ -492,7 +492,7 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
     table = case.ground
     run = simulate_ground_design(design, case)
     values = run.values
-    hybrid = case.source.type is SourceType.HYBRID
+    hybrid = case.source.type == SourceType.HYBRID
     pg, pa = run.pmap_ground, run.pmap_air
     b0, w35 = ZERO_CELSIUS_K, ZERO_CELSIUS_K + 35.0
     t_flow_K = case.flow_temperature_degC + ZERO_CELSIUS_K
@@ -616,7 +616,7 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
         metrics["annual_air_heat_kWh"] = hp_heat_kWh - ground_mode_heat
     elec_W = run.electric_hp + run.pump + run.backup
     return Performance(
-        source=case.source.type.value,
+        source=case.source.type,
         refrigerant=ref.name,
         # a hybrid is costed as an air unit (coil and fan) plus its plate evaporator
         evaporator_type="finned_air_coil" if hybrid else "brazed_plate",

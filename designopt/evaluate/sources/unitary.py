@@ -47,7 +47,7 @@ def map_grid(case: Case, design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         - 2.0
     )
     t_source = np.arange(t_low, 18.1, 3.0) + ZERO_CELSIUS_K
-    if case.source.type is SourceType.WATER:
+    if case.source.type == SourceType.WATER:
         # around the water temperature and the EN 14825 rating inlet (W10)
         t_w = case.source.water_temperature_degC
         t_source = np.arange(min(t_w, 10.0) - 6.0, max(t_w, 10.0) + 6.1, 3.0) + ZERO_CELSIUS_K
@@ -221,7 +221,7 @@ def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
     pmap = performance_map(hp, *map_grid(case, hp))
     arrays = MapArrays.from_dataset(pmap)
     c = hp.compressor
-    water = case.source.type is SourceType.WATER
+    water = case.source.type == SourceType.WATER
     # rating source temperature: A7 for air, the EN 14825 W10 inlet for water sources
     t_rate = 283.15 if water else 280.15
     t_src_design = case.source.water_temperature_degC + ZERO_CELSIUS_K if water else t_design_K
@@ -339,7 +339,7 @@ def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
         metrics["unmet_share"] = unmet_share
         metrics["hours_backup"] = hourly["hours_backup"]
     return Performance(
-        source=case.source.type.value,
+        source=case.source.type,
         refrigerant=hp.refrigerant,
         evaporator_type="brazed_plate" if water else "finned_air_coil",
         gwp100=float(ref.gwp100),
