@@ -232,7 +232,11 @@ def write_atomic(ds: xr.Dataset, path: Path) -> Path:
     for name, var in ds.variables.items():
         if var.dtype == object:
             enc[name] = {"dtype": str}
-    ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc or None)
+    try:
+        ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc or None)
+    except BaseException:  # e.g. a full disk: leave no half-written file behind
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
     return path
 

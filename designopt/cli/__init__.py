@@ -12,7 +12,8 @@ command module must stay cheap to import (no CoolProp, Optuna or Pyomo at module
 heavy imports go inside ``run`` so that ``designopt --help`` answers in well under a second.
 
 Errors of the :class:`designopt.errors.DesignOptError` family are printed as one line on
-standard error with exit code 2; anything else is a bug and shows its traceback.
+standard error with exit code 2; anything else is a bug and shows its traceback.  Warnings of
+the :class:`designopt.errors.DesignOptWarning` family are printed as one line too.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 
 from designopt import __version__
-from designopt.errors import DesignOptError
+from designopt.errors import DesignOptError, DesignOptWarning
 
 
 def _command_modules():
@@ -58,11 +60,25 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 1
-    try:
-        return int(args._run(args) or 0)
-    except DesignOptError as exc:
-        print(f"designopt {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning(args.command, warnings.showwarning)
+        try:
+            return int(args._run(args) or 0)
+        except DesignOptError as exc:
+            print(f"designopt {args.command}: error: {exc}", file=sys.stderr)
+            return 2
+
+
+def _one_line_warning(command: str, show):
+    """A ``warnings.showwarning`` that prints designopt's own warnings as one line."""
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, DesignOptWarning):
+            print(f"designopt {command}: warning: {message}", file=file or sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    return showwarning
 
 
 if __name__ == "__main__":  # pragma: no cover

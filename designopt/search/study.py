@@ -27,18 +27,26 @@ trial with its reason in ``failure_reason``; any other exception is a bug and st
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import math
 import multiprocessing as mp
 import os
+import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from designopt.errors import ConfigurationError, DesignOptError
+from designopt.errors import (
+    ConfigurationError,
+    DesignOptError,
+    DesignOptWarning,
+    StorageFullError,
+)
 from designopt.search.problem import Evaluation, Problem, suggest
 
 SAMPLERS = ("nsga2", "nsga3", "tpe", "random", "qmc")
@@ -51,6 +59,10 @@ FAILURE_ATTR = "failure_reason"
 METRICS_ATTR = "metrics"
 PERFORMANCE_ATTR = "performance"
 FINGERPRINT_ATTR = "designopt_fingerprint"
+#: ``errno`` values meaning "no room left to write": disk full, disk quota exceeded.
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: Exit status of a forked worker that stopped because the disk was full.
+EXIT_STORAGE_FULL = 28
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,16 +134,14 @@ def make_sampler(name: str, *, seed: int, population_size: int = 50):
 def make_storage(settings: StudySettings):
     """The study's storage: the journal file in ``out_dir`` or the RDB at ``storage_url``."""
     import optuna
-    from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
 
     if settings.storage_url:
         # no heartbeat: Optuna records heartbeats only inside Study.optimize, and the workers
         # here use ask/tell
         return optuna.storages.RDBStorage(settings.storage_url)
-    path = str(settings.out_dir / JOURNAL_NAME)  # absolute: relative lock paths spin after a kill
-    return optuna.storages.JournalStorage(
-        JournalFileBackend(path, lock_obj=JournalFileOpenLock(path))
-    )
+    from designopt.search.journal import journal_storage
+
+    return journal_storage(settings.out_dir / JOURNAL_NAME)
 
 
 @contextlib.contextmanager
@@ -257,14 +267,67 @@ def _progress_bar(settings: StudySettings, study):
     )
 
 
+def _finished_count(settings: StudySettings) -> int | None:
+    """Finished trials in the storage (orphans excluded), or None if it cannot be read."""
+    import optuna
+
+    try:
+        study = optuna.load_study(study_name=settings.study_name, storage=make_storage(settings))
+        return sum(
+            t.state.is_finished() and not t.user_attrs.get(ORPHAN_ATTR)
+            for t in study.get_trials(deepcopy=False)
+        )
+    except Exception:  # only a number for a message: never hide the disk-full error
+        return None
+
+
+def storage_full_error(settings: StudySettings, exc: OSError) -> StorageFullError:
+    """The one-line error of a run that ran out of disk space (``exc``), saying what is kept."""
+    n = _finished_count(settings)
+    kept = "the finished trials are kept" if n is None else f"the {n} finished trials are kept"
+    where = "in the database" if settings.storage_url else f"in {JOURNAL_NAME}"
+    return StorageFullError(
+        f"no space left on the disk holding {settings.out_dir} ({exc.strerror or exc}); {kept}"
+        f" {where} and the run can be resumed: free some space and rerun the same command"
+    )
+
+
 def run_study(problem: Problem, settings: StudySettings):
     """Create or resume the study in ``settings.out_dir`` and run it to ``settings.n_trials``.
 
-    Returns the :class:`optuna.Study`.
+    Returns the :class:`optuna.Study`.  A full disk (``ENOSPC``, ``EDQUOT``) raises
+    :class:`~designopt.errors.StorageFullError`; every finished trial is kept and rerunning
+    resumes.
     """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
+    try:
+        return _run_study(problem, settings)
+    except OSError as exc:
+        if exc.errno not in FULL_ERRNOS:
+            raise
+        raise storage_full_error(settings, exc) from exc
+
+
+def _set_aside_torn_tail(settings: StudySettings) -> None:
+    from designopt.search.journal import set_aside_torn_tail
+
+    journal = settings.out_dir / JOURNAL_NAME
+    torn = set_aside_torn_tail(journal)
+    if torn is not None:
+        aside, n = torn
+        warnings.warn(
+            f"{journal} ended in a torn record ({n} bytes) left by a run stopped mid-write (disk"
+            f" full or killed); moved to {aside.name}, resuming from the last complete record",
+            DesignOptWarning,
+            stacklevel=3,
+        )
+
+
+def _run_study(problem: Problem, settings: StudySettings):
+    import optuna
+
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     with _flock(settings.out_dir / RUN_LOCK, blocking=False) as got:
         if not got:
@@ -273,6 +336,7 @@ def run_study(problem: Problem, settings: StudySettings):
             )
         if not settings.storage_url:
             _remove_stale_journal_locks(settings.out_dir)
+            _set_aside_torn_tail(settings)
         storage = make_storage(settings)
         study = optuna.create_study(
             study_name=settings.study_name,
@@ -308,10 +372,23 @@ def run_study(problem: Problem, settings: StudySettings):
         return optuna.load_study(study_name=settings.study_name, storage=make_storage(settings))
 
 
+def _worker_process(
+    problem: Problem, settings: StudySettings, worker_id: int, parent_pid: int
+) -> None:
+    """A forked worker: a full disk ends it quietly with :data:`EXIT_STORAGE_FULL`, so the
+    parent reports one error for all workers."""
+    try:
+        _worker(problem, settings, worker_id, parent_pid)
+    except OSError as exc:
+        if exc.errno in FULL_ERRNOS:
+            sys.exit(EXIT_STORAGE_FULL)
+        raise
+
+
 def _run_parallel(problem: Problem, settings: StudySettings, study) -> None:
     ctx = mp.get_context("fork")
     procs = [
-        ctx.Process(target=_worker, args=(problem, settings, i, os.getpid()), daemon=False)
+        ctx.Process(target=_worker_process, args=(problem, settings, i, os.getpid()), daemon=False)
         for i in range(settings.workers)
     ]
     for p in procs:
@@ -330,6 +407,8 @@ def _run_parallel(problem: Problem, settings: StudySettings, study) -> None:
             bar.n = _counted(study)
             bar.close()
     bad = [p.exitcode for p in procs if p.exitcode != 0]
+    if EXIT_STORAGE_FULL in bad:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     if bad:
         raise RuntimeError(
             f"{len(bad)} worker process(es) crashed (exit codes {bad}); see the traceback above"
