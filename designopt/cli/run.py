@@ -31,6 +31,14 @@ def register(p: argparse.ArgumentParser) -> None:
         default=None,
         help="Optuna RDB URL for many machines (default: journal file in --out)",
     )
+    p.add_argument(
+        "--heartbeat",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="with --storage: seconds between a worker's heartbeats; a trial silent for twice"
+        " this is failed and re-queued (default 20)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip figures and summary")
 
@@ -59,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         storage_url=args.storage,
         population_size=opt.population_size,
         progress=not args.no_progress,
+        **({} if args.heartbeat is None else {"heartbeat_interval_s": args.heartbeat}),
     )
     problem = build_problem(case)
     study = run_study(problem, settings)
