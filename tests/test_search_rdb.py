@@ -74,10 +74,13 @@ _WORKER = textwrap.dedent(
 
     role, url, out, n = sys.argv[1:5]
     problem = bnh_problem()
-    if role == "victim":  # starts one trial and hangs in it until killed
+    if role == "victim":  # starts one trial and hangs in it until killed or released
+        evaluate = problem.evaluate
         def hang(params):
             Path(out, "started").write_text("x")
-            time.sleep(600)
+            while not Path(out, "release").exists():
+                time.sleep(0.05)
+            return evaluate(params)
         problem = dataclasses.replace(problem, evaluate=hang)
     settings = StudySettings(
         out_dir=out, n_trials=int(n), storage_url=url, sampler="random",
@@ -138,6 +141,38 @@ def test_worker_killed_mid_trial_is_detected_and_its_trial_rerun(postgres_url, t
     assert all(t.state.name == "COMPLETE" for t in counted)
     rerun = [t for t in counted if t.params == hung.params]
     assert len(rerun) == 1 and rerun[0].number > hung.number
+
+
+def test_worker_suspended_past_its_heartbeat_drops_its_late_result(postgres_url, tmp_path):
+    """A worker stopped (SIGSTOP) mid-trial for longer than the grace period is taken for dead
+    and its trial re-run by another; when it continues, its late result is dropped with one
+    warning (no crash), and the count stays exact."""
+    n = 6
+    script = tmp_path / "worker.py"
+    script.write_text(_WORKER)
+    victim_out, survivor_out = tmp_path / "victim", tmp_path / "survivor"
+    victim_out.mkdir()
+
+    def start(role, out):
+        args = [sys.executable, str(script), role, postgres_url, str(out), str(n)]
+        return subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+
+    victim = start("victim", victim_out)
+    _wait_for("the victim to start its trial", (victim_out / "started").exists, [victim])
+    os.kill(victim.pid, signal.SIGSTOP)
+    survivor = start("survivor", survivor_out)
+    out, _ = survivor.communicate(timeout=TIMEOUT_S)  # ends once the stale trial is re-run
+    assert survivor.returncode == 0
+    assert sum(line.startswith("WARNING:") for line in out.splitlines()) == 1, out
+    (victim_out / "release").write_text("x")
+    os.kill(victim.pid, signal.SIGCONT)
+    out, _ = victim.communicate(timeout=TIMEOUT_S)
+    assert victim.returncode == 0
+    late = [line for line in out.splitlines() if line.startswith("WARNING:")]
+    assert len(late) == 1 and "taken for dead" in late[0] and "dropped" in late[0], out
+    trials = _study(postgres_url).get_trials(deepcopy=False)
+    assert len(_counted(trials)) == n
+    assert all(t.state.name == "COMPLETE" for t in _counted(trials))
 
 
 def test_postgres_connection_pool_is_bounded(postgres_url, tmp_path):

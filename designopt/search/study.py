@@ -15,10 +15,14 @@ Storage design (measured facts with Optuna 5.0.0 are in ``docs/search.md``):
   for a trial happens under a second ``flock`` (``OUT/ask.lock``) after counting the trials that
   count (every trial except orphans and enqueued WAITING ones), so the study stops at exactly the
   requested number.
-* **Many machines**: ``storage_url`` takes an RDB URL (e.g. PostgreSQL).  There a RUNNING trial
-  may belong to a live worker on another machine, so orphans are *not* re-queued automatically;
-  the trial count still holds exactly (orphans count until failed by hand with
-  :func:`requeue_orphans` once every worker has stopped).
+* **Many machines**: ``storage_url`` takes an RDB URL (PostgreSQL).  There "count, then ask"
+  runs under a PostgreSQL advisory lock per study, shared by every machine.  A RUNNING trial
+  may belong to a live worker elsewhere, so nothing is failed on resume; instead each worker
+  records Optuna heartbeats for its trial, and a trial whose heartbeat is older than twice
+  ``heartbeat_interval_s`` is failed and re-queued once (one warning line).  A worker that
+  reaches the count while trials still run waits for them, so the count is exact.
+* **Full disk**: see :mod:`designopt.search.journal`; ``ENOSPC`` ends the run with
+  :class:`~designopt.errors.StorageFullError`, finished trials kept.
 
 Only :class:`~designopt.errors.DesignOptError` raised by ``evaluate`` is caught: it becomes a FAIL
 trial with its reason in ``failure_reason``; any other exception is a bug and stops the study.
@@ -205,29 +209,40 @@ def make_storage(settings: StudySettings):
     """The study's storage: the journal file in ``out_dir`` or the RDB at ``storage_url``
     (with heartbeats: a trial of a dead worker is failed and re-queued by the others)."""
     if settings.storage_url:
-        import inspect
-
-        import optuna
-
-        url = rdb_url(settings.storage_url)
-        params = inspect.signature(optuna.storages.RDBStorage).parameters
-        callback = (  # renamed in Optuna 4.9
-            "heartbeat_stale_trial_callback"
-            if "heartbeat_stale_trial_callback" in params
-            else "failed_trial_callback"
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(
-                url,
-                engine_kwargs=_engine_kwargs(url),
-                heartbeat_interval=settings.heartbeat_interval_s,
-                grace_period=2 * settings.heartbeat_interval_s,
-                **{callback: _RequeueStaleTrial(2 * settings.heartbeat_interval_s)},
-            )
+        # one RDBStorage (one connection pool) per process: a forked worker makes its own
+        key = (os.getpid(), settings.storage_url, settings.heartbeat_interval_s)
+        if key not in _RDB_STORAGES:
+            _RDB_STORAGES[key] = _rdb_storage(settings)
+        return _RDB_STORAGES[key]
     from designopt.search.journal import journal_storage
 
     return journal_storage(settings.out_dir / JOURNAL_NAME)
+
+
+_RDB_STORAGES: dict[tuple[int, str, int], Any] = {}
+
+
+def _rdb_storage(settings: StudySettings):
+    import inspect
+
+    import optuna
+
+    url = rdb_url(settings.storage_url)
+    params = inspect.signature(optuna.storages.RDBStorage).parameters
+    callback = (  # renamed in Optuna 4.9
+        "heartbeat_stale_trial_callback"
+        if "heartbeat_stale_trial_callback" in params
+        else "failed_trial_callback"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.RDBStorage(
+            url,
+            engine_kwargs=_engine_kwargs(url),
+            heartbeat_interval=settings.heartbeat_interval_s,
+            grace_period=2 * settings.heartbeat_interval_s,
+            **{callback: _RequeueStaleTrial(2 * settings.heartbeat_interval_s)},
+        )
 
 
 class _PostgresStudyLock:
@@ -363,11 +378,12 @@ def _record(study, trial, problem: Problem, ev: Evaluation) -> None:
         trial.set_user_attr(PERFORMANCE_ATTR, json.dumps(ev.performance))
     if ev.failure is not None:
         trial.set_user_attr(FAILURE_ATTR, ev.failure)
-        study.tell(trial, state=TrialState.FAIL)
+        study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
         return
     for c in problem.constraints:
         trial.set_constraint(c.name, float(ev.constraints[c.name]))
-    study.tell(trial, problem.objective_values(ev))
+    # skip_if_finished: another worker may fail the trial between the attributes and the tell
+    study.tell(trial, problem.objective_values(ev), skip_if_finished=True)
 
 
 def evaluate_safely(problem: Problem, params: dict[str, Any]) -> Evaluation:
@@ -451,7 +467,18 @@ def _worker(
             ):
                 params = suggest(trial, problem.variables)
                 ev = evaluate_safely(problem, params)
-                _record(study, trial, problem, ev)
+                try:
+                    _record(study, trial, problem, ev)
+                except optuna.exceptions.UpdateFinishedTrialError:  # see the warning
+                    warnings.warn(
+                        f"trial {trial.number} was taken for dead by another worker (this one"
+                        f" sent no heartbeat for {2 * settings.heartbeat_interval_s} s: suspended"
+                        " or cut off) and re-queued; its result here is dropped, the re-queued"
+                        " copy counts",
+                        DesignOptWarning,
+                        stacklevel=2,
+                    )
+                    continue
             done += 1
             if bar is not None:
                 bar.update(1)
