@@ -20,6 +20,7 @@ from designopt.errors import (
     OperatingPointError,
     PropertyError,
     SolverError,
+    StorageFullError,
 )
 
 __version__ = "0.1.0"
@@ -34,4 +35,5 @@ __all__ = [
     "OperatingPointError",
     "PropertyError",
     "SolverError",
+    "StorageFullError",
 ]

@@ -41,3 +41,11 @@ class InfeasibleDesignError(DesignOptError, ValueError):
 
 class SolverError(DesignOptError, RuntimeError):
     """A mathematical-programming solve ended in a state other than optimal."""
+
+
+class StorageFullError(DesignOptError, OSError):
+    """The disk (or quota) holding a study's files is full; what is finished is kept."""
+
+
+class DesignOptWarning(UserWarning):
+    """Something designopt repaired or could not check, and the user should know about."""

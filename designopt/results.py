@@ -24,7 +24,7 @@ import xarray as xr
 from designopt import __version__
 from designopt.search.pareto import hypervolume, non_dominated_mask, to_minimisation
 from designopt.search.problem import Problem, VariableKind
-from designopt.search.study import FAILURE_ATTR, METRICS_ATTR, ORPHAN_ATTR, PERFORMANCE_ATTR
+from designopt.search.study import FAILURE_ATTR, METRICS_ATTR, PERFORMANCE_ATTR, orphan_numbers
 
 RESULTS_NAME = "results.nc"
 #: The price-free physics of the study's evaluated trials (:class:`designopt.evaluate.PerformanceSet`).
@@ -58,8 +58,10 @@ def records_from_study(study: Any) -> list[Record]:
     from optuna.trial import TrialState
 
     out = []
-    for t in study.get_trials(deepcopy=False):
-        if t.state not in (TrialState.COMPLETE, TrialState.FAIL) or t.user_attrs.get(ORPHAN_ATTR):
+    trials = study.get_trials(deepcopy=False)
+    orphans = orphan_numbers(trials)
+    for t in trials:
+        if t.state not in (TrialState.COMPLETE, TrialState.FAIL) or t.number in orphans:
             continue
         raw = t.user_attrs.get(METRICS_ATTR)
         done = t.state == TrialState.COMPLETE and t.values is not None
@@ -233,7 +235,11 @@ def write_atomic(ds: xr.Dataset, path: Path) -> Path:
     for name, var in ds.variables.items():
         if var.dtype == object:
             enc[name] = {"dtype": str}
-    ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc or None)
+    try:
+        ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc or None)
+    except BaseException:  # e.g. a full disk: leave no half-written file behind
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
     return path
 

@@ -16,6 +16,7 @@ from designopt import errors
         (errors.InfeasibleDesignError, ValueError),
         (errors.ConvergenceError, RuntimeError),
         (errors.SolverError, RuntimeError),
+        (errors.StorageFullError, OSError),
     ],
 )
 def test_family(cls, builtin):

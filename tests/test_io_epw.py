@@ -103,3 +103,58 @@ def test_gap_in_hours(tmp_path):
     lines[40] = ",".join(fields)
     with pytest.raises(DataFormatError, match="consecutive hours"):
         read_epw(_write(tmp_path, lines))
+
+
+SECRET = "SECRET-TOKEN-hunter2"  # stands for whatever a mistyped weather_file points at
+
+
+def _not_epw(kind: str) -> list[str] | bytes:
+    lines = _lines()
+    data = lines[8].split(",")
+    return {
+        "first line": [f"{SECRET},abc", *lines[1:]],
+        "header value": [lines[0].replace("41.98", SECRET), *lines[1:]],
+        "data year": [*lines[:8], ",".join([SECRET, *data[1:]]), *lines[9:]],
+        "extra field": [*lines[:8], lines[8] + f",{SECRET}", *lines[9:]],
+        "binary": b"LOCATION,a,b,c,d,e,f,g,h,i\n" + (b"\x00\xff" + SECRET.encode()) * 50,
+    }[kind]
+
+
+@pytest.mark.parametrize(
+    "kind", ["first line", "header value", "data year", "extra field", "binary"]
+)
+def test_errors_name_the_file_not_its_content(tmp_path, kind):
+    """A weather file that is not EPW gets one line naming the file and the rule it breaks,
+    never the bytes it holds: weather_file may point at any file (a key, a password file)."""
+    content = _not_epw(kind)
+    p = tmp_path / "not_weather.epw"
+    if isinstance(content, bytes):
+        p.write_bytes(content)
+    else:
+        p.write_text("\n".join(content) + "\n")
+    with pytest.raises(DataFormatError) as info:
+        read_epw(p)
+    msg = str(info.value)
+    assert SECRET not in msg and "hunter2" not in msg
+    assert str(p) in msg
+    assert "\n" not in msg
+
+
+def test_not_a_regular_file_is_one_line(tmp_path):
+    with pytest.raises(DataFormatError, match="not a regular file"):
+        read_epw(tmp_path)
+
+
+def test_case_with_a_non_epw_weather_file_does_not_echo_it(tmp_path, capsys):
+    """Through a case file and the CLI: one error line naming the weather file, no content."""
+    from designopt.cli import main
+
+    secret = tmp_path / "id_rsa"
+    secret.write_text(f"{SECRET}\n{SECRET}\n")
+    tiny = (DATA / "cases" / "tiny_air.toml").read_text()
+    case = tmp_path / "case.toml"
+    case.write_text(tiny.replace("[building]", f'[site]\nweather_file = "{secret}"\n\n[building]'))
+    assert main(["evaluate", str(case), "--set", "evaporator_area_m2=45"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    assert SECRET not in err and str(secret) in err

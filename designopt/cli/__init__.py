@@ -14,7 +14,8 @@ heavy imports go inside ``run`` so that ``designopt --help`` answers in well und
 Errors of the :class:`designopt.errors.DesignOptError` family, and the operating system's
 (``OSError``: full disk, no permission, a file where a folder is expected) and undecodable
 input files, are printed as one line on standard error with exit code 2; Ctrl-C is one line
-with exit code 130; anything else is a bug and shows its traceback.
+with exit code 130; anything else is a bug and shows its traceback.  Warnings of the
+:class:`designopt.errors.DesignOptWarning` family are printed as one line too.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 
 from designopt import __version__
-from designopt.errors import DesignOptError
+from designopt.errors import DesignOptError, DesignOptWarning
 
 
 def _command_modules():
@@ -60,33 +62,47 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 1
-    try:
-        return int(args._run(args) or 0)
-    except DesignOptError as exc:
-        print(f"designopt {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # the machine's answer (full disk, no permission, not a folder ...)
-        where = f": {exc.filename}" if exc.filename else ""
-        print(
-            f"designopt {args.command}: error: {exc.strerror or exc}{where} (nothing else was "
-            "changed; a study can be resumed by running the same command again)",
-            file=sys.stderr,
-        )
-        return 2
-    except UnicodeDecodeError as exc:
-        print(
-            f"designopt {args.command}: error: an input file is not UTF-8 text ({exc.reason} at "
-            f"byte {exc.start}); save it as UTF-8",
-            file=sys.stderr,
-        )
-        return 2
-    except KeyboardInterrupt:
-        print(
-            f"designopt {args.command}: interrupted; finished work is kept (a study resumes "
-            "when the same command is run again)",
-            file=sys.stderr,
-        )
-        return 130
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning(args.command, warnings.showwarning)
+        try:
+            return int(args._run(args) or 0)
+        except DesignOptError as exc:
+            print(f"designopt {args.command}: error: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:  # the machine's answer (full disk, no permission, not a folder ...)
+            where = f": {exc.filename}" if exc.filename else ""
+            print(
+                f"designopt {args.command}: error: {exc.strerror or exc}{where} (nothing else was "
+                "changed; a study can be resumed by running the same command again)",
+                file=sys.stderr,
+            )
+            return 2
+        except UnicodeDecodeError as exc:
+            print(
+                f"designopt {args.command}: error: an input file is not UTF-8 text ({exc.reason} at "
+                f"byte {exc.start}); save it as UTF-8",
+                file=sys.stderr,
+            )
+            return 2
+        except KeyboardInterrupt:
+            print(
+                f"designopt {args.command}: interrupted; finished work is kept (a study resumes "
+                "when the same command is run again)",
+                file=sys.stderr,
+            )
+            return 130
+
+
+def _one_line_warning(command: str, show):
+    """A ``warnings.showwarning`` that prints designopt's own warnings as one line."""
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, DesignOptWarning):
+            print(f"designopt {command}: warning: {message}", file=file or sys.stderr)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    return showwarning
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -64,6 +64,14 @@ def register(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write into an --out folder that holds files designopt did not write",
     )
+    p.add_argument(
+        "--heartbeat",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="with --storage: seconds between a worker's heartbeats; a trial silent for twice"
+        " this is failed and re-queued (default 20)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip figures and summary")
 
@@ -97,23 +105,31 @@ def run(args: argparse.Namespace) -> int:
         storage_url=args.storage,
         population_size=opt.population_size,
         progress=not args.no_progress,
+        **({} if args.heartbeat is None else {"heartbeat_interval_s": args.heartbeat}),
     )
     problem = build_problem(case)
     study = run_study(problem, settings)
-    ds = from_study(study, problem)
-    path = write_atomic(ds, settings.out_dir / RESULTS_NAME)
-    perf = performance_from_study(study)
-    if perf is not None:  # the physics of every evaluated design, for re-valuation later
-        write_atomic(perf, settings.out_dir / PERFORMANCE_NAME)
-    print(
-        f"designopt run: {ds.attrs['n_trials']} trials, {ds.attrs['n_feasible']} feasible, "
-        f"{ds.attrs['n_pareto']} Pareto designs -> {path}"
-    )
-    if not args.no_report:
-        from designopt.report import write_report
+    try:
+        ds = from_study(study, problem)
+        path = write_atomic(ds, settings.out_dir / RESULTS_NAME)
+        perf = performance_from_study(study)
+        if perf is not None:  # the physics of every evaluated design, for re-valuation later
+            write_atomic(perf, settings.out_dir / PERFORMANCE_NAME)
+        print(
+            f"designopt run: {ds.attrs['n_trials']} trials, {ds.attrs['n_feasible']} feasible, "
+            f"{ds.attrs['n_pareto']} Pareto designs -> {path}"
+        )
+        if not args.no_report:
+            from designopt.report import write_report
 
-        write_report(ds, settings.out_dir)
-        print(f"designopt run: figures and summary in {settings.out_dir}")
+            write_report(ds, settings.out_dir)
+            print(f"designopt run: figures and summary in {settings.out_dir}")
+    except OSError as exc:  # the study is done; only its results files could not be written
+        from designopt.search.study import FULL_ERRNOS, storage_full_error
+
+        if exc.errno not in FULL_ERRNOS:
+            raise
+        raise storage_full_error(settings, exc) from exc
     if ds.attrs["n_pareto"] == 0:
         print(
             "designopt run: no feasible design was found; relax the constraints or widen the design "

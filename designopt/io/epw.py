@@ -9,7 +9,10 @@ module adds what designopt needs around it:
   Latin-1, and handed to pvlib as a text buffer;
 * checks: a malformed file (wrong first record, non-numeric fields, wrong number of hours,
   missing-value codes such as 99.9 °C in the fields used here) raises
-  :class:`designopt.errors.DataFormatError` naming the file, the rule and the offending value;
+  :class:`designopt.errors.DataFormatError`, one line naming the file, the rule and where it
+  is broken.  A message never quotes the file's text (a mistyped ``weather_file`` may point at
+  any file, a key or a password file): only counts, row numbers and, for a field out of its
+  physical range, the number read;
 * SI units: dry bulb and dew point in K, relative humidity as a fraction, pressure in Pa;
 * a single year: typical-year files mix calendar years (one per month), so the time axis is set
   to one non-leap year (2021 unless the file holds 29 February), keeping the EPW order.
@@ -32,6 +35,8 @@ from designopt.errors import DataFormatError
 __all__ = ["read_epw"]
 
 _T0_K = 273.15
+#: Largest file read as EPW [bytes]: a year of hourly records is about 1.6 MB.
+_MAX_BYTES = 50_000_000
 
 # EPW missing-value codes (EnergyPlus Auxiliary Programs, "Data Field Descriptions") and the
 # physical range accepted for the fields designopt uses.
@@ -83,40 +88,59 @@ def read_epw(path: str | Path) -> xr.Dataset:
     from pvlib.iotools import read_epw as _pvlib_read_epw
 
     path = Path(path)
-    raw = path.read_bytes()  # FileNotFoundError is the right error for a missing file
+    if path.exists() and not path.is_file():
+        raise DataFormatError(f"{path}: not a regular file; give the path of an .epw file")
+    size = path.stat().st_size  # FileNotFoundError is the right error for a missing file
+    if size > _MAX_BYTES:
+        raise DataFormatError(
+            f"{path}: {size} bytes is too large for an EPW file (a year of hourly records is"
+            f" about 1.6 MB; at most {_MAX_BYTES} accepted)"
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFormatError(f"{path}: cannot be read ({exc.strerror})") from None
     text = _decode(raw)
     first = text.split("\n", 1)[0]
-    if not first.startswith("LOCATION,") or len(first.split(",")) < 10:
+    n_fields = len(first.split(","))
+    if not first.startswith("LOCATION,") or n_fields < 10:
+        found = f"has {n_fields}" if first.startswith("LOCATION,") else "does not start with it"
         raise DataFormatError(
-            f"{path.name}: an EPW file must start with a 'LOCATION,...' record of 10 fields; "
-            f"got {first[:60]!r}"
+            f"{path}: an EPW file must start with a 'LOCATION,...' record of at least 10"
+            f" comma-separated fields; its first line {found}"
         )
     try:
         df, meta = _pvlib_read_epw(io.StringIO(text))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise DataFormatError(f"{path.name}: not a valid EPW file ({exc})") from exc
+        # pvlib's message quotes the text it failed on: name the kind of failure only
+        raise DataFormatError(
+            f"{path}: not a valid EPW file (pvlib's reader failed with {type(exc).__name__}):"
+            " the LOCATION record needs numeric latitude, longitude, time zone and elevation,"
+            " seven header records follow, and each data row has 35 fields starting with"
+            " numeric year, month, day, hour, minute"
+        ) from None
 
     n = len(df)
     if n == 0 or n % 24:
         raise DataFormatError(
-            f"{path.name}: an EPW file holds whole days of hourly records (8760 for a year, "
+            f"{path}: an EPW file holds whole days of hourly records (8760 for a year, "
             f"a multiple of 24 for a shorter data period); got {n} rows"
         )
     for col in ("month", "day", "hour"):
         if not np.issubdtype(df[col].dtype, np.number):
-            raise DataFormatError(f"{path.name}: column {col!r} is not numeric")
+            raise DataFormatError(f"{path}: column {col!r} is not numeric")
 
     data = {}
     for name, (key, missing, lo, hi, unit) in _FIELDS.items():
         values = df[name].to_numpy()
         if not np.issubdtype(values.dtype, np.number):
-            raise DataFormatError(f"{path.name}: field {name!r} holds non-numeric values")
+            raise DataFormatError(f"{path}: field {name!r} holds non-numeric values")
         values = values.astype(float)
         bad = ~np.isfinite(values) | (values == missing) | (values < lo) | (values > hi)
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
             raise DataFormatError(
-                f"{path.name}: field {name!r} [{unit}] must lie in [{lo}, {hi}] without missing "
+                f"{path}: field {name!r} [{unit}] must lie in [{lo}, {hi}] without missing "
                 f"code {missing}; {int(bad.sum())} bad values, first at data row {i + 1} "
                 f"(month {df['month'].iloc[i]}, day {df['day'].iloc[i]}, hour "
                 f"{df['hour'].iloc[i]}): {values[i]!r}"
@@ -133,13 +157,15 @@ def read_epw(path: str | Path) -> xr.Dataset:
             [f"{year}-{m:02d}-{d:02d}" for m, d in zip(month, day, strict=True)],
             dtype="datetime64[D]",
         )
-    except ValueError as exc:
-        raise DataFormatError(f"{path.name}: invalid month/day in the data ({exc})") from exc
+    except ValueError:
+        raise DataFormatError(
+            f"{path}: invalid month/day in the data (not a date of the year {year})"
+        ) from None
     time = dates.astype("datetime64[h]") + (hour - 1).astype("timedelta64[h]")
     step = np.diff(time).astype(int)
     if hour[0] != 1 or np.any(step != 1):
         raise DataFormatError(
-            f"{path.name}: records must be consecutive hours starting at hour 1 of a day; "
+            f"{path}: records must be consecutive hours starting at hour 1 of a day; "
             f"first record is {time[0]}, {int(np.sum(step != 1))} gaps or repeats"
         )
 

@@ -15,10 +15,14 @@ Storage design (measured facts with Optuna 5.0.0 are in ``docs/search.md``):
   for a trial happens under a second ``flock`` (``OUT/ask.lock``) after counting the trials that
   count (every trial except orphans and enqueued WAITING ones), so the study stops at exactly the
   requested number.
-* **Many machines**: ``storage_url`` takes an RDB URL (e.g. PostgreSQL).  There a RUNNING trial
-  may belong to a live worker on another machine, so orphans are *not* re-queued automatically;
-  the trial count still holds exactly (orphans count until failed by hand with
-  :func:`requeue_orphans` once every worker has stopped).
+* **Many machines**: ``storage_url`` takes an RDB URL (PostgreSQL).  There "count, then ask"
+  runs under a PostgreSQL advisory lock per study, shared by every machine.  A RUNNING trial
+  may belong to a live worker elsewhere, so nothing is failed on resume; instead each worker
+  records Optuna heartbeats for its trial, and a trial whose heartbeat is older than twice
+  ``heartbeat_interval_s`` is failed and re-queued once (one warning line).  A worker that
+  reaches the count while trials still run waits for them, so the count is exact.
+* **Full disk**: see :mod:`designopt.search.journal`; ``ENOSPC`` ends the run with
+  :class:`~designopt.errors.StorageFullError`, finished trials kept.
 
 Only :class:`~designopt.errors.DesignOptError` raised by ``evaluate`` is caught: it becomes a FAIL
 trial with its reason in ``failure_reason``; any other exception is a bug and stops the study.
@@ -27,18 +31,27 @@ trial with its reason in ``failure_reason``; any other exception is a bug and st
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import hashlib
 import json
 import math
 import multiprocessing as mp
 import os
+import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from designopt.errors import ConfigurationError, DesignOptError
+from designopt.errors import (
+    ConfigurationError,
+    DesignOptError,
+    DesignOptWarning,
+    StorageFullError,
+)
 from designopt.search.problem import Evaluation, Problem, suggest
 
 SAMPLERS = ("nsga2", "nsga3", "tpe", "random", "qmc")
@@ -51,6 +64,24 @@ FAILURE_ATTR = "failure_reason"
 METRICS_ATTR = "metrics"
 PERFORMANCE_ATTR = "performance"
 FINGERPRINT_ATTR = "designopt_fingerprint"
+#: ``errno`` values meaning "no room left to write": disk full, disk quota exceeded.
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: Exit status of a forked worker that stopped because the disk was full.
+EXIT_STORAGE_FULL = 28
+#: User attribute of a trial enqueued again: the number of the orphan it replaces.
+REQUEUED_ATTR = "requeued_from_trial"
+#: Connections of one worker process's SQLAlchemy pool (main thread and heartbeat thread).
+POOL_SIZE = 2
+#: libpq TCP keepalives: the server notices a machine that vanished (and drops its locks)
+#: within about a minute instead of the kernel default of two hours.
+TCP_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+#: How often a worker that waits for other workers' running trials looks again [s].
+WAIT_POLL_S = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +109,10 @@ class StudySettings:
         Optuna study name inside the storage.
     progress
         Show a progress bar on standard error.
+    heartbeat_interval_s
+        With ``storage_url``: each worker records a heartbeat of its running trial this often
+        [s]; a RUNNING trial whose heartbeat is older than twice this is taken as left by a
+        dead worker, failed and re-queued (Optuna's heartbeat, ``RDBStorage``).
     """
 
     out_dir: Path
@@ -89,6 +124,7 @@ class StudySettings:
     population_size: int = 50
     study_name: str = "designopt"
     progress: bool = False
+    heartbeat_interval_s: int = 20
 
     def __post_init__(self) -> None:
         if self.sampler not in SAMPLERS:
@@ -97,6 +133,10 @@ class StudySettings:
             raise ConfigurationError(f"n_trials={self.n_trials!r} must be a positive integer")
         if not isinstance(self.workers, int) or self.workers < 1:
             raise ConfigurationError(f"workers={self.workers!r} must be a positive integer")
+        if not isinstance(self.heartbeat_interval_s, int) or self.heartbeat_interval_s < 1:
+            raise ConfigurationError(
+                f"heartbeat_interval_s={self.heartbeat_interval_s!r} must be a positive integer"
+            )
         if self.population_size < 2:
             raise ConfigurationError(f"population_size={self.population_size!r} must be at least 2")
         object.__setattr__(self, "out_dir", Path(self.out_dir).expanduser().resolve())
@@ -119,19 +159,144 @@ def make_sampler(name: str, *, seed: int, population_size: int = 50):
     raise ConfigurationError(f"sampler={name!r} is not one of {SAMPLERS}")
 
 
-def make_storage(settings: StudySettings):
-    """The study's storage: the journal file in ``out_dir`` or the RDB at ``storage_url``."""
-    import optuna
-    from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
+def rdb_url(url: str) -> str:
+    """``url`` with the driver designopt installs for PostgreSQL (psycopg 3) made explicit:
+    SQLAlchemy 2.0 reads a bare ``postgresql://`` as psycopg2, 2.1 as psycopg."""
+    import importlib.util
 
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql" and importlib.util.find_spec("psycopg"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _engine_kwargs(url: str) -> dict[str, Any]:
+    from sqlalchemy.engine import make_url
+
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        return {}
+    kwargs: dict[str, Any] = {
+        "pool_size": POOL_SIZE,  # the worker's main thread and its heartbeat thread
+        "max_overflow": 0,
+        "pool_pre_ping": True,  # a connection the server dropped is replaced, not used
+    }
+    if backend == "postgresql":
+        kwargs["connect_args"] = dict(TCP_KEEPALIVES)
+    return kwargs
+
+
+class _RequeueStaleTrial:
+    """Optuna's stale-trial callback: a trial whose worker stopped sending heartbeats (it has
+    been failed already) is enqueued again, once, and reported in one warning line."""
+
+    def __init__(self, grace_s: int):
+        self.grace_s = grace_s
+
+    def __call__(self, study, trial) -> None:
+        cause = f"its worker sent no heartbeat for {self.grace_s} s (killed or cut off)"
+        if trial.user_attrs.get(REQUEUED_ATTR) is not None:
+            msg = f"trial {trial.number} was left RUNNING: {cause}; kept as FAIL (already a retry)"
+        else:
+            study.enqueue_trial(dict(trial.params), user_attrs={REQUEUED_ATTR: trial.number})
+            msg = f"trial {trial.number} was left RUNNING: {cause}; marked FAIL and re-queued"
+        warnings.warn(msg, DesignOptWarning, stacklevel=2)
+
+
+def make_storage(settings: StudySettings):
+    """The study's storage: the journal file in ``out_dir`` or the RDB at ``storage_url``
+    (with heartbeats: a trial of a dead worker is failed and re-queued by the others)."""
     if settings.storage_url:
-        # no heartbeat: Optuna records heartbeats only inside Study.optimize, and the workers
-        # here use ask/tell
-        return optuna.storages.RDBStorage(settings.storage_url)
-    path = str(settings.out_dir / JOURNAL_NAME)  # absolute: relative lock paths spin after a kill
-    return optuna.storages.JournalStorage(
-        JournalFileBackend(path, lock_obj=JournalFileOpenLock(path))
+        # one RDBStorage (one connection pool) per process: a forked worker makes its own
+        key = (os.getpid(), settings.storage_url, settings.heartbeat_interval_s)
+        if key not in _RDB_STORAGES:
+            _RDB_STORAGES[key] = _rdb_storage(settings)
+        return _RDB_STORAGES[key]
+    from designopt.search.journal import journal_storage
+
+    return journal_storage(settings.out_dir / JOURNAL_NAME)
+
+
+_RDB_STORAGES: dict[tuple[int, str, int], Any] = {}
+
+
+def _rdb_storage(settings: StudySettings):
+    import inspect
+
+    import optuna
+
+    url = rdb_url(settings.storage_url)
+    params = inspect.signature(optuna.storages.RDBStorage).parameters
+    callback = (  # renamed in Optuna 4.9
+        "heartbeat_stale_trial_callback"
+        if "heartbeat_stale_trial_callback" in params
+        else "failed_trial_callback"
     )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.RDBStorage(
+            url,
+            engine_kwargs=_engine_kwargs(url),
+            heartbeat_interval=settings.heartbeat_interval_s,
+            grace_period=2 * settings.heartbeat_interval_s,
+            **{callback: _RequeueStaleTrial(2 * settings.heartbeat_interval_s)},
+        )
+
+
+class _PostgresStudyLock:
+    """A PostgreSQL advisory lock, one per study name and database: it serialises "count the
+    trials, then ask for one" (and creating the tables and the study) across every machine.
+    The server drops it when the holder's connection dies, even on ``kill -9``."""
+
+    def __init__(self, url: str, study_name: str):
+        import sqlalchemy
+
+        self._engine = sqlalchemy.create_engine(
+            rdb_url(url),
+            poolclass=sqlalchemy.pool.NullPool,
+            isolation_level="AUTOCOMMIT",
+            connect_args=dict(TCP_KEEPALIVES),
+        )
+        digest = hashlib.blake2b(f"designopt:{study_name}".encode(), digest_size=8).digest()
+        self._key = int.from_bytes(digest, "big", signed=True)
+        self._conn = None
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        from sqlalchemy import text
+
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        self._conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": self._key})
+        try:
+            yield
+        finally:
+            self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._engine.dispose()
+
+
+@contextlib.contextmanager
+def _study_lock(settings: StudySettings) -> Iterator[Any]:
+    """A lock factory for "count, then ask": a PostgreSQL advisory lock shared by every
+    machine, or an ``flock`` on ``OUT/ask.lock`` (the journal, and other RDBs on one machine)."""
+    from sqlalchemy.engine import make_url
+
+    url = settings.storage_url
+    if url and make_url(url).get_backend_name() == "postgresql":
+        lock = _PostgresStudyLock(url, settings.study_name)
+        try:
+            yield lock.hold
+        finally:
+            lock.close()
+    else:
+        yield lambda: _flock(settings.out_dir / ASK_LOCK)
 
 
 @contextlib.contextmanager
@@ -151,18 +316,29 @@ def _flock(path: Path, *, blocking: bool = True) -> Iterator[bool]:
         os.close(fd)
 
 
-def _counted(study) -> int:
-    """Trials that count towards the target: all but orphans and not-yet-started WAITING ones."""
+def orphan_numbers(trials) -> set[int]:
+    """Numbers of the trials that do not count: failed because their worker died (found on
+    resume, or by a stale heartbeat) and enqueued again."""
     from optuna.trial import TrialState
 
-    n = 0
-    for t in study.get_trials(deepcopy=False):
-        if t.state == TrialState.WAITING:
-            continue
-        if t.state == TrialState.FAIL and t.user_attrs.get(ORPHAN_ATTR):
-            continue
-        n += 1
-    return n
+    out = {t.number for t in trials if t.state == TrialState.FAIL and t.user_attrs.get(ORPHAN_ATTR)}
+    out.update(t.user_attrs[REQUEUED_ATTR] for t in trials if REQUEUED_ATTR in t.user_attrs)
+    return out
+
+
+def _tally(study) -> tuple[int, int]:
+    """(trials that count towards the target, RUNNING trials).  All count but orphans and
+    not-yet-started WAITING ones."""
+    from optuna.trial import TrialState
+
+    trials = study.get_trials(deepcopy=False)
+    orphans = orphan_numbers(trials)
+    counted = sum(t.state != TrialState.WAITING and t.number not in orphans for t in trials)
+    return counted, sum(t.state == TrialState.RUNNING for t in trials)
+
+
+def _counted(study) -> int:
+    return _tally(study)[0]
 
 
 def _remove_stale_journal_locks(out_dir: Path) -> None:
@@ -184,7 +360,7 @@ def requeue_orphans(study) -> int:
         study._storage.set_trial_user_attr(t._trial_id, ORPHAN_ATTR, True)
         study.tell(t.number, state=TrialState.FAIL, skip_if_finished=True)
         if t.params:
-            study.enqueue_trial(dict(t.params), user_attrs={"requeued_from_trial": t.number})
+            study.enqueue_trial(dict(t.params), user_attrs={REQUEUED_ATTR: t.number})
         n += 1
     return n
 
@@ -202,11 +378,12 @@ def _record(study, trial, problem: Problem, ev: Evaluation) -> None:
         trial.set_user_attr(PERFORMANCE_ATTR, json.dumps(ev.performance))
     if ev.failure is not None:
         trial.set_user_attr(FAILURE_ATTR, ev.failure)
-        study.tell(trial, state=TrialState.FAIL)
+        study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
         return
     for c in problem.constraints:
         trial.set_constraint(c.name, float(ev.constraints[c.name]))
-    study.tell(trial, problem.objective_values(ev))
+    # skip_if_finished: another worker may fail the trial between the attributes and the tell
+    study.tell(trial, problem.objective_values(ev), skip_if_finished=True)
 
 
 def evaluate_safely(problem: Problem, params: dict[str, Any]) -> Evaluation:
@@ -217,9 +394,41 @@ def evaluate_safely(problem: Problem, params: dict[str, Any]) -> Evaluation:
         return Evaluation(failure=f"{type(exc).__name__}: {exc}")
 
 
+@contextlib.contextmanager
+def _heartbeat(storage, trial_id: int, interval_s: int) -> Iterator[None]:
+    """Record the trial's heartbeat every ``interval_s`` in a thread while the block runs."""
+    import threading
+
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(interval_s):
+            storage.record_heartbeat(trial_id)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{trial_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _fail_stale_trials(study) -> None:
+    """Fail the RUNNING trials whose heartbeat is stale (their callback re-queues them)."""
+    import optuna
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+
+
 def _worker(
     problem: Problem, settings: StudySettings, worker_id: int, parent_pid: int | None
 ) -> int:
+    """Ask, evaluate and tell until the study holds ``n_trials``.  With heartbeats (RDB), a
+    worker that reaches the count while other trials still run waits for them: they finish,
+    or their heartbeat goes stale and this worker re-evaluates them, so the count is exact."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -228,22 +437,51 @@ def _worker(
         settings.sampler, seed=settings.seed + worker_id, population_size=settings.population_size
     )
     study = optuna.load_study(study_name=settings.study_name, storage=storage, sampler=sampler)
-    ask_lock = settings.out_dir / ASK_LOCK
+    beats = settings.storage_url is not None
     done = 0
     bar = _progress_bar(settings, study) if (settings.progress and settings.workers == 1) else None
-    while True:
-        if parent_pid is not None and os.getppid() != parent_pid:
-            break  # the parent run was killed: stop, the next run resumes
-        with _flock(ask_lock):
-            if _counted(study) >= settings.n_trials:
-                break
-            trial = study.ask()
-        params = suggest(trial, problem.variables)
-        ev = evaluate_safely(problem, params)
-        _record(study, trial, problem, ev)
-        done += 1
-        if bar is not None:
-            bar.update(1)
+    with _study_lock(settings) as lock:
+        while True:
+            if parent_pid is not None and os.getppid() != parent_pid:
+                break  # the parent run was killed: stop, the next run resumes
+            trial = None
+            with lock():
+                if beats:
+                    _fail_stale_trials(study)
+                counted, running = _tally(study)
+                if counted < settings.n_trials:
+                    with warnings.catch_warnings():  # heartbeats are recorded here, by hand
+                        warnings.filterwarnings("ignore", "Heartbeat of storage is supposed")
+                        trial = study.ask()
+                    if beats:  # before the lock is released: a trial never runs unwatched
+                        storage.record_heartbeat(trial._trial_id)
+                elif not (beats and running):
+                    break
+            if trial is None:  # others' trials still run: wait for them, or for them to go stale
+                time.sleep(WAIT_POLL_S)
+                continue
+            with (
+                _heartbeat(storage, trial._trial_id, settings.heartbeat_interval_s)
+                if beats
+                else contextlib.nullcontext()
+            ):
+                params = suggest(trial, problem.variables)
+                ev = evaluate_safely(problem, params)
+                try:
+                    _record(study, trial, problem, ev)
+                except optuna.exceptions.UpdateFinishedTrialError:  # see the warning
+                    warnings.warn(
+                        f"trial {trial.number} was taken for dead by another worker (this one"
+                        f" sent no heartbeat for {2 * settings.heartbeat_interval_s} s: suspended"
+                        " or cut off) and re-queued; its result here is dropped, the re-queued"
+                        " copy counts",
+                        DesignOptWarning,
+                        stacklevel=2,
+                    )
+                    continue
+            done += 1
+            if bar is not None:
+                bar.update(1)
     if bar is not None:
         bar.close()
     return done
@@ -257,14 +495,66 @@ def _progress_bar(settings: StudySettings, study):
     )
 
 
+def _finished_count(settings: StudySettings) -> int | None:
+    """Finished trials in the storage (orphans excluded), or None if it cannot be read."""
+    import optuna
+
+    try:
+        study = optuna.load_study(study_name=settings.study_name, storage=make_storage(settings))
+        trials = study.get_trials(deepcopy=False)
+        orphans = orphan_numbers(trials)
+        return sum(t.state.is_finished() and t.number not in orphans for t in trials)
+    except Exception:  # only a number for a message: never hide the disk-full error
+        return None
+
+
+def storage_full_error(settings: StudySettings, exc: OSError) -> StorageFullError:
+    """The one-line error of a run that ran out of disk space (``exc``), saying what is kept."""
+    n = _finished_count(settings)
+    kept = "the finished trials are kept" if n is None else f"the {n} finished trials are kept"
+    where = "in the database" if settings.storage_url else f"in {JOURNAL_NAME}"
+    return StorageFullError(
+        f"no space left on the disk holding {settings.out_dir} ({exc.strerror or exc}); {kept}"
+        f" {where} and the run can be resumed: free some space and rerun the same command"
+    )
+
+
 def run_study(problem: Problem, settings: StudySettings):
     """Create or resume the study in ``settings.out_dir`` and run it to ``settings.n_trials``.
 
-    Returns the :class:`optuna.Study`.
+    Returns the :class:`optuna.Study`.  A full disk (``ENOSPC``, ``EDQUOT``) raises
+    :class:`~designopt.errors.StorageFullError`; every finished trial is kept and rerunning
+    resumes.
     """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
+    try:
+        return _run_study(problem, settings)
+    except OSError as exc:
+        if exc.errno not in FULL_ERRNOS:
+            raise
+        raise storage_full_error(settings, exc) from exc
+
+
+def _set_aside_torn_tail(settings: StudySettings) -> None:
+    from designopt.search.journal import set_aside_torn_tail
+
+    journal = settings.out_dir / JOURNAL_NAME
+    torn = set_aside_torn_tail(journal)
+    if torn is not None:
+        aside, n = torn
+        warnings.warn(
+            f"{journal} ended in a torn record ({n} bytes) left by a run stopped mid-write (disk"
+            f" full or killed); moved to {aside.name}, resuming from the last complete record",
+            DesignOptWarning,
+            stacklevel=3,
+        )
+
+
+def _run_study(problem: Problem, settings: StudySettings):
+    import optuna
+
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     with _flock(settings.out_dir / RUN_LOCK, blocking=False) as got:
         if not got:
@@ -273,33 +563,13 @@ def run_study(problem: Problem, settings: StudySettings):
             )
         if not settings.storage_url:
             _remove_stale_journal_locks(settings.out_dir)
-        storage = make_storage(settings)
-        study = optuna.create_study(
-            study_name=settings.study_name,
-            storage=storage,
-            directions=problem.directions,
-            load_if_exists=True,
-        )
-        fp = study.user_attrs.get(FINGERPRINT_ATTR)
-        if fp is None:
-            study.set_user_attr(FINGERPRINT_ATTR, problem.fingerprint)
-            study.set_user_attr("objectives", [o.name for o in problem.objectives])
-            study.set_user_attr("constraints", [c.name for c in problem.constraints])
-            study.set_user_attr("sampler", settings.sampler)
-            study.set_user_attr("seed", settings.seed)
-        elif fp != problem.fingerprint:
-            raise ConfigurationError(
-                f"{settings.out_dir} holds a study of another case (fingerprint {fp} != {problem.fingerprint});"
-                " use another --out or delete the folder"
-            )
-        if len(study.directions) != len(problem.objectives):
-            raise ConfigurationError(
-                f"{settings.out_dir} holds a study with {len(study.directions)} objectives, the case has"
-                f" {len(problem.objectives)}"
-            )
+            _set_aside_torn_tail(settings)
+        with _study_lock(settings) as lock, lock():  # one machine at a time creates the tables
+            study = _open_study(problem, settings)
         if not settings.storage_url:
             # With an RDB shared by several machines a RUNNING trial may belong to a live worker
-            # elsewhere: only the local journal (guarded by the run lock) is cleaned here.
+            # elsewhere: there, heartbeats find the dead ones; only the local journal (guarded
+            # by the run lock) is cleaned here.
             requeue_orphans(study)
         if settings.workers == 1:
             _worker(problem, settings, 0, None)
@@ -308,10 +578,68 @@ def run_study(problem: Problem, settings: StudySettings):
         return optuna.load_study(study_name=settings.study_name, storage=make_storage(settings))
 
 
+def _where(settings: StudySettings) -> str:
+    if settings.storage_url:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(settings.storage_url).render_as_string(hide_password=True)
+        return f"study {settings.study_name!r} in {url}"
+    return str(settings.out_dir)
+
+
+def _elsewhere(settings: StudySettings) -> str:
+    if settings.storage_url:
+        return "use another database in --storage"
+    return "use another --out or delete the folder"
+
+
+def _open_study(problem: Problem, settings: StudySettings):
+    """Create the study, or load it and check it holds the same case."""
+    import optuna
+
+    study = optuna.create_study(
+        study_name=settings.study_name,
+        storage=make_storage(settings),
+        directions=problem.directions,
+        load_if_exists=True,
+    )
+    fp = study.user_attrs.get(FINGERPRINT_ATTR)
+    if fp is None:
+        study.set_user_attr(FINGERPRINT_ATTR, problem.fingerprint)
+        study.set_user_attr("objectives", [o.name for o in problem.objectives])
+        study.set_user_attr("constraints", [c.name for c in problem.constraints])
+        study.set_user_attr("sampler", settings.sampler)
+        study.set_user_attr("seed", settings.seed)
+    elif fp != problem.fingerprint:
+        raise ConfigurationError(
+            f"{settings.out_dir} holds a study of another case (fingerprint {fp} != {problem.fingerprint});"
+            " use another --out or delete the folder"
+        )
+    if len(study.directions) != len(problem.objectives):
+        raise ConfigurationError(
+            f"{_where(settings)} holds a study with {len(study.directions)} objectives, the case has"
+            f" {len(problem.objectives)}"
+        )
+    return study
+
+
+def _worker_process(
+    problem: Problem, settings: StudySettings, worker_id: int, parent_pid: int
+) -> None:
+    """A forked worker: a full disk ends it quietly with :data:`EXIT_STORAGE_FULL`, so the
+    parent reports one error for all workers."""
+    try:
+        _worker(problem, settings, worker_id, parent_pid)
+    except OSError as exc:
+        if exc.errno in FULL_ERRNOS:
+            sys.exit(EXIT_STORAGE_FULL)
+        raise
+
+
 def _run_parallel(problem: Problem, settings: StudySettings, study) -> None:
     ctx = mp.get_context("fork")
     procs = [
-        ctx.Process(target=_worker, args=(problem, settings, i, os.getpid()), daemon=False)
+        ctx.Process(target=_worker_process, args=(problem, settings, i, os.getpid()), daemon=False)
         for i in range(settings.workers)
     ]
     for p in procs:
@@ -330,6 +658,8 @@ def _run_parallel(problem: Problem, settings: StudySettings, study) -> None:
             bar.n = _counted(study)
             bar.close()
     bad = [p.exitcode for p in procs if p.exitcode != 0]
+    if EXIT_STORAGE_FULL in bad:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     if bad:
         raise RuntimeError(
             f"{len(bad)} worker process(es) crashed (exit codes {bad}); see the traceback above"
