@@ -137,25 +137,31 @@ def test_kill_9_mid_study_then_resume(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(_SCRIPT)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, str(script), str(out), "200"])
+    # 1,000 trials at 50 ms each: the kill comes long before the end, however loaded the machine
+    proc = subprocess.Popen([sys.executable, str(script), str(out), "1000"])
     journal = out / "study.journal"
-    deadline = time.time() + 60
-    settings = S(out_dir=out, n_trials=200)
+    deadline = time.monotonic() + 60
+    settings = S(out_dir=out, n_trials=1000)
 
     def finished() -> int:
         if not journal.exists():
             return 0
-        st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
+        try:
+            st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
+        except KeyError:
+            # the child creates the journal file a moment before it writes the study into it;
+            # a poll in between reads KeyError('Record does not exist.') (seen under load)
+            return 0
         return sum(t.state.name == "COMPLETE" for t in st.get_trials(deepcopy=False))
 
-    while finished() < 10 and time.time() < deadline:
+    while finished() < 10 and time.monotonic() < deadline:
         time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
     before = {t.number: t.values for t in st.trials if t.state.name == "COMPLETE"}
     assert len(before) >= 10
-    assert len(before) < 200
+    assert len(before) < 1000
 
     subprocess.run([sys.executable, str(script), str(out), "30"], check=True, timeout=120)
     st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
@@ -168,7 +174,12 @@ def test_kill_9_mid_study_then_resume(tmp_path):
     assert len(counted) == max(30, len(before))
     orphans = [t for t in after.values() if t.user_attrs.get(ORPHAN_ATTR)]
     requeued = [t for t in after.values() if "requeued_from_trial" in t.user_attrs]
-    assert len(requeued) == len(orphans) <= 1
+    assert len(orphans) <= 1
+    # an orphan killed between ask() and its first suggest has no parameters to re-queue (seen
+    # under load: 3 of 30 runs); one killed later is evaluated again with its parameters
+    assert sorted(t.user_attrs["requeued_from_trial"] for t in requeued) == [
+        t.number for t in orphans if t.params
+    ]
 
 
 def test_report_writes_figures_and_summary(tmp_path):

@@ -10,7 +10,9 @@ Storage design (measured facts with Optuna 5.0.0 are in ``docs/search.md``):
   lock, no process of an earlier run is alive.
 * **Resume**: a trial left RUNNING by a killed run is therefore an orphan.  The resume step marks
   it FAIL (user attribute ``designopt_orphaned``), and enqueues its parameters again, so the
-  design is re-evaluated and no finished trial is lost.  Stale journal lock files are removed.
+  design is re-evaluated and no finished trial is lost (an orphan killed between ``ask`` and its
+  first parameter has none; the sampler simply proposes anew).  Stale journal lock files are
+  removed.
 * **Exact trial count with N workers**: workers are forked processes sharing the journal; asking
   for a trial happens under a second ``flock`` (``OUT/ask.lock``) after counting the trials that
   count (every trial except orphans and enqueued WAITING ones), so the study stops at exactly the
