@@ -8,6 +8,10 @@ Storage design (measured facts with Optuna 5.0.0 are in ``docs/search.md``):
 * **One run per folder**: ``run_study`` takes an exclusive ``fcntl.flock`` on ``OUT/run.lock``.
   The kernel releases it when the process dies, even on ``kill -9``, so when a new run gets the
   lock, no process of an earlier run is alive.
+* **Initial population**: a *new* study (no trial in the storage yet) whose problem has
+  ``initial_designs`` enqueues ``min(population_size, n_trials)`` of them before the sampler
+  proposes anything (user attribute ``designopt_initial``); a resumed or extended study never
+  does, so its trials and their order stay as they were.
 * **Resume**: a trial left RUNNING by a killed run is therefore an orphan.  The resume step marks
   it FAIL (user attribute ``designopt_orphaned``), and enqueues its parameters again, so the
   design is re-evaluated and no finished trial is lost (an orphan killed between ``ask`` and its
@@ -34,6 +38,7 @@ import json
 import math
 import multiprocessing as mp
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,6 +58,7 @@ FAILURE_ATTR = "failure_reason"
 METRICS_ATTR = "metrics"
 PERFORMANCE_ATTR = "performance"
 FINGERPRINT_ATTR = "designopt_fingerprint"
+INITIAL_ATTR = "designopt_initial"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +86,8 @@ class StudySettings:
         Optuna study name inside the storage.
     progress
         Show a progress bar on standard error.
+    initial_population
+        Start a new study with the problem's ``initial_designs`` (if it has them).
     """
 
     out_dir: Path
@@ -91,6 +99,7 @@ class StudySettings:
     population_size: int = 50
     study_name: str = "designopt"
     progress: bool = False
+    initial_population: bool = True
 
     def __post_init__(self) -> None:
         if self.sampler not in SAMPLERS:
@@ -191,6 +200,43 @@ def requeue_orphans(study) -> int:
     return n
 
 
+def enqueue_initial_population(study, problem: Problem, settings: StudySettings) -> int:
+    """Enqueue the problem's initial designs into a new ``study``; returns how many.
+
+    ``min(population_size, n_trials)`` designs from ``problem.initial_designs(variables, n, seed)``, each
+    marked with the user attribute ``designopt_initial``; nothing without the hook or with
+    ``settings.initial_population`` off.
+    """
+    if not settings.initial_population or problem.initial_designs is None:
+        return 0
+    n = min(settings.population_size, settings.n_trials)
+    if settings.progress:
+        print(f"designopt: choosing an initial population of {n} designs", file=sys.stderr)
+    designs = problem.initial_designs(problem.variables, n, settings.seed)
+    for d in designs:
+        study.enqueue_trial(dict(d), user_attrs={INITIAL_ATTR: True})
+    study.set_user_attr("initial_population", len(designs))
+    return len(designs)
+
+
+def _join_generation(study, trial) -> None:
+    """Give an initial design its generation in a genetic sampler (NSGA-II/III).
+
+    Optuna's genetic samplers assign a trial its generation only when they sample it; an
+    enqueued design is not sampled, so it would belong to no generation and never be a parent
+    (the sampler's own first ``population_size`` trials would form generation 0 instead).
+    Asking the sampler now (``get_trial_generation``, which computes and stores it as sampling
+    would) makes the initial population generation 0.  Only designs marked ``designopt_initial``
+    are touched: re-queued orphans keep Optuna's behaviour, so resumed studies are unchanged.
+    """
+    sampler = study.sampler
+    if not hasattr(sampler, "get_trial_generation"):
+        return
+    frozen = study._storage.get_trial(trial._trial_id)
+    if frozen.user_attrs.get(INITIAL_ATTR):
+        sampler.get_trial_generation(study, frozen)
+
+
 def _record(study, trial, problem: Problem, ev: Evaluation) -> None:
     from optuna.trial import TrialState
 
@@ -240,6 +286,7 @@ def _worker(
             if _counted(study) >= settings.n_trials:
                 break
             trial = study.ask()
+            _join_generation(study, trial)
         params = suggest(trial, problem.variables)
         ev = evaluate_safely(problem, params)
         _record(study, trial, problem, ev)
@@ -283,6 +330,8 @@ def run_study(problem: Problem, settings: StudySettings):
             load_if_exists=True,
         )
         fp = study.user_attrs.get(FINGERPRINT_ATTR)
+        if fp is None and not study.get_trials(deepcopy=False):
+            enqueue_initial_population(study, problem, settings)
         if fp is None:
             study.set_user_attr(FINGERPRINT_ATTR, problem.fingerprint)
             study.set_user_attr("objectives", [o.name for o in problem.objectives])
