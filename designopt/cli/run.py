@@ -31,6 +31,11 @@ def register(p: argparse.ArgumentParser) -> None:
         default=None,
         help="Optuna RDB URL for many machines (default: journal file in --out)",
     )
+    p.add_argument(
+        "--no-initial-population",
+        action="store_true",
+        help="start a new study from the sampler alone, without the screened initial population",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip figures and summary")
 
@@ -59,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         storage_url=args.storage,
         population_size=opt.population_size,
         progress=not args.no_progress,
+        initial_population=not args.no_initial_population,
     )
     problem = build_problem(case)
     study = run_study(problem, settings)
