@@ -21,6 +21,8 @@ from designopt.errors import ConfigurationError
 
 __all__ = [
     "J_PER_KWH",
+    "LOAD_TOL_W",
+    "Admissibility",
     "NOISE_BASES",
     "per_kWh",
     "receiver_level_dB",
@@ -40,6 +42,14 @@ __all__ = [
 
 J_PER_KWH = 3.6e6
 SECONDS_PER_YEAR = 8760 * 3600.0
+
+#: The selection model's one feasibility tolerance on heat [W]: heat left unmet in a period counts
+#: as met when it is at most this much.  A milliwatt is nothing next to a dwelling's load (kW);
+#: it absorbs round-off in loads and capacities computed elsewhere (a load line evaluated at the
+#: balance temperature, a capacity read off a map), and it is stated here, in the data, instead
+#: of being left to the solver's primal feasibility tolerance (HiGHS: 1e-7 on scaled rows),
+#: which the MILP and an enumeration apply to differently scaled rows.
+LOAD_TOL_W = 1e-3
 
 
 def per_kWh(price_per_kWh):
@@ -409,6 +419,70 @@ class SelectionData:
                 "some candidates are ground source (ground_source=True) but borehole=None; "
                 "pass a BoreholeSurrogate"
             )
+
+    def admissibility(self) -> Admissibility:
+        """Which candidates may be chosen at all, decided on the data (see :class:`Admissibility`)."""
+        c, per, bu = self.candidates, self.periods, self.backup
+        load = per.load_W[None, :]
+        bmax = max(bu.max_capacity_W, 0.0)
+        hp = np.minimum(c.heat_capacity_W, load)  # heat-pump output the period can use [W]
+        backup = np.minimum(bmax, load)
+        served = np.minimum(load, hp + backup)  # = load wherever the load is met in full
+        capacity = np.all(load - served <= LOAD_TOL_W, axis=1)
+        lv = c.receiver_level_dB
+        if self.noise_limit_dB is None:
+            noise = np.ones(c.n, bool)
+        else:
+            noise = ~(np.isfinite(lv) & (lv > self.noise_limit_dB))
+        gwp = np.ones(c.n, bool) if self.gwp_limit is None else c.gwp <= self.gwp_limit
+        borehole = np.ones(c.n, bool)
+        if self.borehole is not None and c.ground_source.any():
+            # the ground load X = sum_p (d_p / year)(1 - 1/COP) q_p ranges over
+            # q_p in [served - back-up, min(capacity, served)]: some X must lie in [0, X_max]
+            coef = per.duration_s[None, :] / SECONDS_PER_YEAR * (1.0 - 1.0 / c.cop)
+            q_lo = np.maximum(served - backup, 0.0)
+            q_hi = np.minimum(hp, served)
+            x_lo = np.sum(np.minimum(coef * q_lo, coef * q_hi), axis=1)
+            x_hi = np.sum(np.maximum(coef * q_lo, coef * q_hi), axis=1)
+            fits = (x_lo <= self.borehole.extraction_W[-1]) & (x_hi >= 0.0)
+            borehole = ~c.ground_source | fits
+        return Admissibility(
+            served_load_W=served, capacity=capacity, noise=noise, gwp=gwp, borehole=borehole
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Admissibility:
+    """Which candidates the selection model may choose, decided on the data by exact comparisons
+    and one stated tolerance, :data:`LOAD_TOL_W`.
+
+    The selection MILP excludes the candidates that fail a rule (``y_i <= 0``, in the rule's
+    constraint family) and the enumeration in :func:`formulations.testing.reference_selection`
+    skips them, so both call the same instances feasible whatever the solvers' own
+    feasibility tolerances; every candidate that passes has an exactly feasible operation.
+
+    Attributes
+    ----------
+    served_load_W : (n, p) heat to deliver in each period with candidate i [W]: the load, less
+        an unmet rest of at most :data:`LOAD_TOL_W` that counts as met (a load below the
+        tolerance that nothing can cover, the back-up a milliwatt short).
+    capacity : (n,) candidate plus the largest back-up meet every load within ``LOAD_TOL_W``.
+    noise : (n,) receiver level not above ``noise_limit_dB`` (NaN level: not assessed).
+    gwp : (n,) refrigerant GWP not above ``gwp_limit`` (NaN GWP fails any cap).
+    borehole : (n,) the least ground load the candidate can run at lies within the borehole
+        surrogate's range (always True for air and water units).
+    """
+
+    served_load_W: np.ndarray
+    capacity: np.ndarray
+    noise: np.ndarray
+    gwp: np.ndarray
+    borehole: np.ndarray
+
+    @property
+    def admissible(self) -> np.ndarray:
+        """(n,) candidates that pass every rule."""
+        return self.capacity & self.noise & self.gwp & self.borehole
 
 
 @dataclass(frozen=True, kw_only=True)

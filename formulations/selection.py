@@ -13,6 +13,16 @@ each candidate's operating set, so the LP relaxation is tight and HiGHS closes t
 Select on bins or representative periods and dispatch hours separately
 (:mod:`formulations.dispatch`): one model that picks a unit *and* dispatches 8,760 hours is orders
 of magnitude slower (see the issue's measurements).
+
+Feasibility tolerance.  Which candidates may be chosen is decided on the data, not by HiGHS'
+feasibility tolerance (1e-7 on scaled rows, which an independent enumeration applies to other
+rows): :meth:`formulations.data.SelectionData.admissibility` applies the capacity, noise, GWP and
+borehole-range rules with exact comparisons and one stated tolerance, heat left unmet in a
+period of at most :data:`formulations.data.LOAD_TOL_W` (1 mW) counts as met.  The model
+excludes a candidate that fails a rule with ``y_i <= 0`` in that rule's constraint family, and
+its heat balance asks for the *served* load (the load less such a sub-tolerance rest), so every
+admissible candidate has an exactly feasible operation and every other one is out, whatever
+the solver's tolerance.  :func:`formulations.testing.reference_selection` applies the same rules.
 """
 
 from __future__ import annotations
@@ -22,11 +32,12 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from formulations._units import unit
-from formulations.data import NOISE_BASES, SECONDS_PER_YEAR, SelectionData
+from formulations.data import NOISE_BASES, SECONDS_PER_YEAR, Admissibility, SelectionData
 from formulations.solve import SolveResult, declare_family, make_solver, solve
 
 __all__ = [
     "add_choice_block",
+    "add_exclusion",
     "add_heat_pump_block",
     "add_backup_block",
     "add_borehole_block",
@@ -61,6 +72,16 @@ def add_choice_block(b: pyo.Block, data: SelectionData) -> None:
         ),
         doc="installed cost of the chosen candidate [EUR]",
     )
+
+
+def add_exclusion(b: pyo.Block, name: str, choice: pyo.Block, allowed, doc: str) -> None:
+    """Add constraint ``name`` to ``b``: ``y_i <= 0`` for every candidate i not ``allowed``.
+
+    The decision is the data's (:class:`formulations.data.Admissibility`); the constraint only
+    carries it into the model, inside a family the infeasibility diagnosis can relax.
+    """
+    out = [int(i) for i in np.flatnonzero(~np.asarray(allowed, bool))]
+    setattr(b, name, pyo.Constraint(out, rule=lambda _, i: choice.y[i] <= 0, doc=doc))
 
 
 def add_heat_pump_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) -> None:
@@ -227,9 +248,12 @@ def add_borehole_block(b: pyo.Block, data: SelectionData, hp: pyo.Block) -> None
     b.capital = pyo.Expression(expr=b.cost_per_m * b.length)
 
 
-def add_noise_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) -> None:
-    """Receiver level of the chosen unit within the limit: ``sum_i Lp_i y_i <= limit``
-    (exact because exactly one y is 1; candidates with unassessed level are left out)."""
+def add_noise_block(
+    b: pyo.Block, data: SelectionData, choice: pyo.Block, adm: Admissibility
+) -> None:
+    """Receiver level of the chosen unit within the limit: ``y_i <= 0`` for every candidate
+    whose level is above it (candidates with unassessed level are exempt).  The comparison is
+    made on the data, exactly (:meth:`SelectionData.admissibility`)."""
     lv = data.candidates.receiver_level_dB
     assessed = [i for i in range(lv.size) if np.isfinite(lv[i])]
     _, units_, long_name = NOISE_BASES[data.noise_basis]
@@ -242,20 +266,16 @@ def add_noise_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) -> Non
     b.limit_dB = pyo.Param(
         initialize=data.noise_limit_dB,
         units=unit("1"),
-        mutable=True,
         doc="noise limit at the receiver [dB(A)]"
         if data.noise_basis == "level"
         else "allowed worst receiver margin [dB] (0: at the limits)",
     )
-    b.limit = pyo.Constraint(
-        expr=sum(b.level[i] * choice.y[i] for i in assessed)
-        <= b.limit_dB * sum(choice.y[i] for i in assessed),
-        doc="receiver level of the chosen unit <= limit",
-    )
+    add_exclusion(b, "limit", choice, adm.noise, "candidate above the noise limit is not chosen")
 
 
-def add_gwp_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) -> None:
-    """Refrigerant GWP of the chosen unit within the cap (unknown GWP counts as above it)."""
+def add_gwp_block(b: pyo.Block, data: SelectionData, choice: pyo.Block, adm: Admissibility) -> None:
+    """Refrigerant GWP of the chosen unit within the cap: ``y_i <= 0`` for every candidate above
+    it (unknown GWP counts as above it)."""
     gwp = data.candidates.gwp
     cap = float(data.gwp_limit)
     vals = np.where(np.isfinite(gwp), gwp, cap + 1.0)
@@ -265,10 +285,8 @@ def add_gwp_block(b: pyo.Block, data: SelectionData, choice: pyo.Block) -> None:
         units=unit("1"),
         doc="refrigerant GWP100 of candidate i [1]",
     )
-    b.cap = pyo.Param(initialize=cap, units=unit("1"), mutable=True, doc="GWP cap [1]")
-    b.limit = pyo.Constraint(
-        expr=sum(b.gwp[i] * choice.y[i] for i in choice.I) <= b.cap, doc="refrigerant GWP <= cap"
-    )
+    b.cap = pyo.Param(initialize=cap, units=unit("1"), doc="GWP cap [1]")
+    add_exclusion(b, "limit", choice, adm.gwp, "candidate above the GWP cap is not chosen")
 
 
 def build_selection_model(data: SelectionData) -> pyo.ConcreteModel:
@@ -309,33 +327,53 @@ def build_selection_model(data: SelectionData) -> pyo.ConcreteModel:
     add_heat_pump_block(m.hp, data, m.choice)
     m.backup = pyo.Block()
     add_backup_block(m.backup, data)
+    adm = data.admissibility()
+    # unmet rest within LOAD_TOL_W that counts as met, for the candidates that leave one
+    rest = per.load_W[None, :] - adm.served_load_W
     m.balance = pyo.Constraint(
         m.P,
         rule=lambda m, p: (
-            sum(m.hp.q[i, p] for i in m.hp._by_period[p]) + m.backup.u[p] == m.demand[p]
+            sum(m.hp.q[i, p] for i in m.hp._by_period[p])
+            + m.backup.u[p]
+            + sum(float(rest[i, p]) * _u("W") * m.choice.y[i] for i in np.flatnonzero(rest[:, p]))
+            == m.demand[p]
         ),
-        doc="heat balance: load met in every period",
+        doc="heat balance: load met in every period (a rest <= LOAD_TOL_W counts as met)",
+    )
+    add_exclusion(
+        m,
+        "capacity_short",
+        m.choice,
+        adm.capacity,
+        "candidate that cannot meet a load even with the largest back-up is not chosen",
     )
     declare_family(
         m,
         "capacity",
-        [m.balance],
+        [m.balance, m.capacity_short],
         "allow more back-up: raise Backup.max_capacity_W, or add larger candidates",
     )
     capital = m.choice.capital + m.backup.capital
     if data.borehole is not None and data.candidates.ground_source.any():
         m.borehole = pyo.Block()
         add_borehole_block(m.borehole, data, m.hp)
+        add_exclusion(
+            m.borehole,
+            "beyond_surrogate",
+            m.choice,
+            adm.borehole,
+            "ground unit whose least ground load exceeds the surrogate is not chosen",
+        )
         capital = capital + m.borehole.capital
         declare_family(
             m,
             "borehole",
-            [m.borehole.def_x],
+            [m.borehole.def_x, m.borehole.beyond_surrogate],
             "extend BoreholeSurrogate.extraction_W to larger ground loads",
         )
     if data.noise_limit_dB is not None and np.isfinite(data.candidates.receiver_level_dB).any():
         m.noise = pyo.Block()
-        add_noise_block(m.noise, data, m.choice)
+        add_noise_block(m.noise, data, m.choice, adm)
         declare_family(
             m,
             "noise",
@@ -344,7 +382,7 @@ def build_selection_model(data: SelectionData) -> pyo.ConcreteModel:
         )
     if data.gwp_limit is not None:
         m.gwp = pyo.Block()
-        add_gwp_block(m.gwp, data, m.choice)
+        add_gwp_block(m.gwp, data, m.choice, adm)
         declare_family(
             m, "gwp", [m.gwp.limit], f"raise gwp_limit={data.gwp_limit} or add low-GWP candidates"
         )

@@ -101,7 +101,11 @@ def tiny_selection_data(
 def reference_selection(data: SelectionData) -> tuple[float, int]:
     """Optimum of the selection problem by enumeration: for every admissible candidate and every
     borehole segment, the remaining LP (heat-pump and back-up output, back-up capacity, ground
-    load) is solved with :func:`scipy.optimize.linprog`.  Returns (cost [EUR/a], candidate)."""
+    load) is solved with :func:`scipy.optimize.linprog`.  Returns (cost [EUR/a], candidate).
+
+    Admissible and the heat to serve are :meth:`SelectionData.admissibility` (exact comparisons,
+    unmet heat up to :data:`formulations.data.LOAD_TOL_W` counts as met), the same rules the
+    MILP applies; the LP of an admissible candidate is then feasible without any tolerance."""
     from scipy.optimize import linprog
 
     c, per, bu = data.candidates, data.periods, data.backup
@@ -114,15 +118,10 @@ def reference_selection(data: SelectionData) -> tuple[float, int]:
         bu.energy_price_EUR_per_J + data.carbon_price_EUR_per_kg * bu.emission_kg_per_J
     ) / bu.efficiency
     crf = data.annuity_factor_per_year
+    adm = data.admissibility()  # the stated rules both sides share (capacity, noise, GWP, ground)
     best = (np.inf, -1)
     for i in range(c.n):
-        if (
-            data.noise_limit_dB is not None
-            and np.isfinite(c.receiver_level_dB[i])
-            and c.receiver_level_dB[i] > data.noise_limit_dB
-        ):
-            continue
-        if data.gwp_limit is not None and not (c.gwp[i] <= data.gwp_limit):
+        if not adm.admissible[i]:
             continue
         cap = np.minimum(c.heat_capacity_W[i], per.load_W)
         sur = data.borehole
@@ -142,7 +141,7 @@ def reference_selection(data: SelectionData) -> tuple[float, int]:
             b_eq = np.zeros(p + 1)
             a_eq[np.arange(p), np.arange(p)] = 1.0
             a_eq[np.arange(p), p + np.arange(p)] = 1.0
-            b_eq[:p] = per.load_W
+            b_eq[:p] = adm.served_load_W[i]
             a_eq[p, -1] = 1.0
             bx = (0.0, 0.0)
             if k is not None:

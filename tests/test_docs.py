@@ -39,3 +39,15 @@ def test_docs_example_runs(page, index, code, tmp_path):
         [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert out.returncode == 0, f"{page} example {index} failed:\n{out.stderr[-2000:]}"
+
+
+def test_docs_examples_write_only_in_their_own_folder():
+    """The examples run in a scratch folder per test; one writing to a fixed absolute path
+    (``/tmp/bnh``) shares it with every other test run on the machine: a concurrent run is
+    refused by the run lock, a later one resumes what an earlier one left."""
+    fixed = [
+        f"{page}[{index}]"
+        for page, index, code in BLOCKS
+        if re.search(r"[\"'](/tmp|/var|/home|/root|~)/", code)
+    ]
+    assert fixed == []

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from designopt.errors import ConfigurationError, SolverError
 from formulations.data import (
+    LOAD_TOL_W,
     BoreholeSurrogate,
     Candidates,
     DesignSpace,
@@ -411,8 +412,96 @@ def selection_instances(draw):
     )
 
 
+def _zero_capacity_instance(
+    load_W, *, backup_W=0.0, level_dB=(30.0, 30.0), limit_dB=None, capital_EUR=(1000.0, 1000.0)
+):
+    """Two candidates that cannot run, two periods; the back-up alone faces ``load_W``.
+
+    The first such instance (load [0, 1.19e-7] W, back-up 0 W) is the one hypothesis found on a
+    fresh clone: enumeration called it infeasible while the MILP, inside HiGHS' 1e-7 primal
+    feasibility tolerance, "met" the 1.19e-7 W load with nothing.
+    """
+    cand = Candidates(
+        name=["c0", "c1"],
+        capital_cost_EUR=list(capital_EUR),
+        heat_capacity_W=np.zeros((2, 2)),
+        cop=np.full((2, 2), 1.2),
+        receiver_level_dB=list(level_dB),
+        gwp=[3.0, 3.0],
+        ground_source=[False, False],
+    )
+    per = Periods(
+        t_outdoor_K=np.linspace(263.15, 283.15, 2),
+        duration_s=np.array([10.0, 10.0]) * 3600.0,
+        load_W=load_W,
+    )
+    data = dataclasses.replace(
+        tiny_selection_data(), periods=per, candidates=cand, noise_limit_dB=limit_dB, gwp_limit=None
+    )
+    return dataclasses.replace(
+        data, backup=dataclasses.replace(data.backup, max_capacity_W=backup_W)
+    )
+
+
+def test_selection_load_below_tolerance_counts_as_met():
+    """Regression (hypothesis, fresh clone): a load below LOAD_TOL_W counts as met in both the
+    enumeration and the MILP; the optimum is the capital cost alone (no heat is bought)."""
+    data = _zero_capacity_instance([0.0, 1.19e-7])
+    ref_cost, ref_i = reference_selection(data)
+    ds, _, res = solve_selection(data)
+    assert math.isfinite(ref_cost) and ref_i == 0
+    assert math.isclose(res.objective, ref_cost, rel_tol=1e-12)
+    assert math.isclose(res.objective, 0.08 * 1000.0, rel_tol=1e-12)
+    assert float(ds.backup_heat.max()) == 0.0
+
+
+@pytest.mark.parametrize("shortfall_W", [1e-7, 0.5 * LOAD_TOL_W, 0.99 * LOAD_TOL_W])
+def test_selection_shortfall_within_tolerance_counts_as_met(shortfall_W):
+    """A back-up short of the load by at most LOAD_TOL_W meets it, in both; the heat bought is
+    the load less the shortfall."""
+    data = _zero_capacity_instance([0.0, 5000.0], backup_W=5000.0 - shortfall_W)
+    ref_cost, _ = reference_selection(data)
+    ds, _, res = solve_selection(data)
+    assert math.isfinite(ref_cost)
+    assert math.isclose(res.objective, ref_cost, rel_tol=1e-9)
+    assert float(ds.backup_heat[1]) == pytest.approx(5000.0 - shortfall_W, abs=1e-9)
+
+
+@pytest.mark.parametrize("shortfall_W", [2.0 * LOAD_TOL_W, 1e-7 + LOAD_TOL_W])
+def test_selection_shortfall_above_tolerance_is_infeasible_in_both(shortfall_W):
+    """Just above the stated tolerance both call it infeasible, whatever HiGHS' own tolerance."""
+    data = _zero_capacity_instance([0.0, 5000.0], backup_W=5000.0 - shortfall_W)
+    assert not np.isfinite(reference_selection(data)[0])
+    with pytest.raises(SolverError, match="infeasible.*'capacity'"):
+        solve_selection(data)
+
+
+def test_selection_noise_limit_is_decided_on_the_data():
+    """A receiver level one ulp above the limit is out in both (HiGHS' 1e-7 dB row tolerance
+    would otherwise let it through); at the limit it is in."""
+    limit = 37.0
+    above = np.nextafter(limit, 100.0)
+    data = _zero_capacity_instance(
+        [0.0, 100.0],
+        backup_W=100.0,
+        level_dB=(above, limit),
+        limit_dB=limit,
+        capital_EUR=(900.0, 1000.0),  # the unit just above the limit is the cheaper one
+    )
+    assert reference_selection(data)[1] == 1
+    ds, _, _ = solve_selection(data)
+    assert ds.attrs["selected_name"] == "c1"
+    data = _zero_capacity_instance(
+        [0.0, 100.0], backup_W=100.0, level_dB=(above, above), limit_dB=limit
+    )
+    assert not np.isfinite(reference_selection(data)[0])
+    with pytest.raises(SolverError, match="infeasible.*'noise'"):
+        solve_selection(data)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(selection_instances())
+@example(_zero_capacity_instance([0.0, 1.19e-7]))
 def test_selection_equals_enumeration_on_random_instances(data):
     """The MILP's optimum equals enumeration + scipy linprog on random small instances; when
     enumeration finds nothing feasible the MILP raises SolverError."""

@@ -137,25 +137,31 @@ def test_kill_9_mid_study_then_resume(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(_SCRIPT)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, str(script), str(out), "200"])
+    # 1,000 trials at 50 ms each: the kill comes long before the end, however loaded the machine
+    proc = subprocess.Popen([sys.executable, str(script), str(out), "1000"])
     journal = out / "study.journal"
-    deadline = time.time() + 60
-    settings = S(out_dir=out, n_trials=200)
+    deadline = time.monotonic() + 60
+    settings = S(out_dir=out, n_trials=1000)
 
     def finished() -> int:
         if not journal.exists():
             return 0
-        st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
+        try:
+            st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
+        except KeyError:
+            # the child creates the journal file a moment before it writes the study into it;
+            # a poll in between reads KeyError('Record does not exist.') (seen under load)
+            return 0
         return sum(t.state.name == "COMPLETE" for t in st.get_trials(deepcopy=False))
 
-    while finished() < 10 and time.time() < deadline:
+    while finished() < 10 and time.monotonic() < deadline:
         time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
     before = {t.number: t.values for t in st.trials if t.state.name == "COMPLETE"}
     assert len(before) >= 10
-    assert len(before) < 200
+    assert len(before) < 1000
 
     subprocess.run([sys.executable, str(script), str(out), "30"], check=True, timeout=120)
     st = optuna.load_study(study_name="designopt", storage=make_storage(settings))
@@ -168,7 +174,12 @@ def test_kill_9_mid_study_then_resume(tmp_path):
     assert len(counted) == max(30, len(before))
     orphans = [t for t in after.values() if t.user_attrs.get(ORPHAN_ATTR)]
     requeued = [t for t in after.values() if "requeued_from_trial" in t.user_attrs]
-    assert len(requeued) == len(orphans) <= 1
+    assert len(orphans) <= 1
+    # an orphan killed between ask() and its first suggest has no parameters to re-queue (seen
+    # under load: 3 of 30 runs); one killed later is evaluated again with its parameters
+    assert sorted(t.user_attrs["requeued_from_trial"] for t in requeued) == [
+        t.number for t in orphans if t.params
+    ]
 
 
 def test_report_writes_figures_and_summary(tmp_path):
@@ -282,3 +293,60 @@ def test_discretised_grid_stays_inside_the_bounds():
         assert min(xs) == 1.0
         assert max(xs) <= 2.0
         assert max(xs) == pytest.approx(2.0, abs=1e-8)
+
+
+class _Corner:
+    """An ``initial_designs`` hook for BNH: ``n`` designs along the diagonal, shifted by seed."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, variables, n, seed):
+        self.calls += 1
+        return [{"x": 0.1 * (i + seed), "y": 0.1 * (i + seed)} for i in range(n)]
+
+
+def test_only_a_new_study_gets_the_initial_population(tmp_path):
+    """A new study starts with the hook's designs (min(population, trials) of them, in order);
+    rerunning, extending or resuming never enqueues them again, and a study begun without
+    them (e.g. by an earlier version) is resumed as it was."""
+    import dataclasses
+
+    from designopt.search.study import INITIAL_ATTR
+
+    hook = _Corner()
+    problem = dataclasses.replace(bnh_problem(), initial_designs=hook)
+    s = StudySettings(out_dir=tmp_path / "new", n_trials=6, seed=2, population_size=4)
+    study = run_study(problem, s)
+    trials = sorted(study.trials, key=lambda t: t.number)
+    marked = [t for t in trials if t.user_attrs.get(INITIAL_ATTR)]
+    assert [t.number for t in marked] == [0, 1, 2, 3]
+    assert [t.params for t in marked] == hook(problem.variables, 4, 2)
+    # NSGA-II takes them as its generation 0 (the parents of the first children)
+    gen = [t.system_attrs.get("NSGAIISampler:generation") for t in trials]
+    assert gen == [0, 0, 0, 0, 1, 1]
+    hook.calls = 0
+    study = run_study(problem, dataclasses.replace(s, n_trials=12))
+    assert len(study.trials) == 12 and hook.calls == 0
+    assert sum(bool(t.user_attrs.get(INITIAL_ATTR)) for t in study.trials) == 4
+
+    old = tmp_path / "old"
+    run_study(problem, StudySettings(out_dir=old, n_trials=5, seed=2, initial_population=False))
+    study = run_study(problem, StudySettings(out_dir=old, n_trials=9, seed=2))
+    assert hook.calls == 0 and len(study.trials) == 9
+    assert not any(t.user_attrs.get(INITIAL_ATTR) for t in study.trials)
+
+
+def test_initial_population_with_few_trials_and_two_workers(tmp_path):
+    """Fewer trials than the population: only that many are enqueued; two workers share them
+    and the count stays exact."""
+    import dataclasses
+
+    hook = _Corner()
+    problem = dataclasses.replace(bnh_problem(delay_s=0.01), initial_designs=hook)
+    study = run_study(
+        problem,
+        StudySettings(out_dir=tmp_path, n_trials=3, seed=0, workers=2, population_size=10),
+    )
+    assert len(study.trials) == 3
+    assert sorted(t.params["x"] for t in study.trials) == pytest.approx([0.0, 0.1, 0.2])

@@ -72,6 +72,11 @@ def register(p: argparse.ArgumentParser) -> None:
         help="with --storage: seconds between a worker's heartbeats; a trial silent for twice"
         " this is failed and re-queued (default 20)",
     )
+    p.add_argument(
+        "--no-initial-population",
+        action="store_true",
+        help="start a new study from the sampler alone, without the screened initial population",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip figures and summary")
 
@@ -106,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         population_size=opt.population_size,
         progress=not args.no_progress,
         **({} if args.heartbeat is None else {"heartbeat_interval_s": args.heartbeat}),
+        initial_population=not args.no_initial_population,
     )
     problem = build_problem(case)
     study = run_study(problem, settings)

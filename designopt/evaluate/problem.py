@@ -15,6 +15,7 @@ from designopt.case import Case, VariableSpec
 from designopt.catalogue import CONSTRAINTS, METRICS, OBJECTIVES, VARIABLES, VariableInfo
 from designopt.errors import ConfigurationError
 from designopt.evaluate import sources
+from designopt.evaluate.initial import InitialPopulation
 from designopt.evaluate.performance import Performance
 from designopt.evaluate.value import receiver_slug, value
 from designopt.search.problem import (
@@ -131,4 +132,5 @@ def build_problem(case: Case) -> Problem:
         metric_units=units,
         metric_long_names=longs,
         fingerprint=case.fingerprint(),
+        initial_designs=InitialPopulation(case),
     )

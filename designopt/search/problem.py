@@ -171,6 +171,10 @@ class Problem:
     metric_units: Mapping[str, str] = field(default_factory=dict)
     metric_long_names: Mapping[str, str] = field(default_factory=dict)
     fingerprint: str = ""
+    #: ``initial_designs(variables, n, seed) -> list of params``: designs a new study starts with
+    #: (enqueued before the sampler's own), over the problem's ``variables``, e.g.
+    #: :class:`designopt.evaluate.initial.InitialPopulation`; None: the sampler starts alone.
+    initial_designs: Callable[[Sequence[Variable], int, int], list[dict[str, Any]]] | None = None
 
     def __post_init__(self) -> None:
         if not self.objectives:

@@ -8,9 +8,15 @@ Storage design (measured facts with Optuna 5.0.0 are in ``docs/search.md``):
 * **One run per folder**: ``run_study`` takes an exclusive ``fcntl.flock`` on ``OUT/run.lock``.
   The kernel releases it when the process dies, even on ``kill -9``, so when a new run gets the
   lock, no process of an earlier run is alive.
+* **Initial population**: a *new* study (no trial in the storage yet) whose problem has
+  ``initial_designs`` enqueues ``min(population_size, n_trials)`` of them before the sampler
+  proposes anything (user attribute ``designopt_initial``); a resumed or extended study never
+  does, so its trials and their order stay as they were.
 * **Resume**: a trial left RUNNING by a killed run is therefore an orphan.  The resume step marks
   it FAIL (user attribute ``designopt_orphaned``), and enqueues its parameters again, so the
-  design is re-evaluated and no finished trial is lost.  Stale journal lock files are removed.
+  design is re-evaluated and no finished trial is lost (an orphan killed between ``ask`` and its
+  first parameter has none; the sampler simply proposes anew).  Stale journal lock files are
+  removed.
 * **Exact trial count with N workers**: workers are forked processes sharing the journal; asking
   for a trial happens under a second ``flock`` (``OUT/ask.lock``) after counting the trials that
   count (every trial except orphans and enqueued WAITING ones), so the study stops at exactly the
@@ -82,6 +88,7 @@ TCP_KEEPALIVES = {
 }
 #: How often a worker that waits for other workers' running trials looks again [s].
 WAIT_POLL_S = 1.0
+INITIAL_ATTR = "designopt_initial"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,6 +120,8 @@ class StudySettings:
         With ``storage_url``: each worker records a heartbeat of its running trial this often
         [s]; a RUNNING trial whose heartbeat is older than twice this is taken as left by a
         dead worker, failed and re-queued (Optuna's heartbeat, ``RDBStorage``).
+    initial_population
+        Start a new study with the problem's ``initial_designs`` (if it has them).
     """
 
     out_dir: Path
@@ -125,6 +134,7 @@ class StudySettings:
     study_name: str = "designopt"
     progress: bool = False
     heartbeat_interval_s: int = 20
+    initial_population: bool = True
 
     def __post_init__(self) -> None:
         if self.sampler not in SAMPLERS:
@@ -365,6 +375,43 @@ def requeue_orphans(study) -> int:
     return n
 
 
+def enqueue_initial_population(study, problem: Problem, settings: StudySettings) -> int:
+    """Enqueue the problem's initial designs into a new ``study``; returns how many.
+
+    ``min(population_size, n_trials)`` designs from ``problem.initial_designs(variables, n, seed)``, each
+    marked with the user attribute ``designopt_initial``; nothing without the hook or with
+    ``settings.initial_population`` off.
+    """
+    if not settings.initial_population or problem.initial_designs is None:
+        return 0
+    n = min(settings.population_size, settings.n_trials)
+    if settings.progress:
+        print(f"designopt: choosing an initial population of {n} designs", file=sys.stderr)
+    designs = problem.initial_designs(problem.variables, n, settings.seed)
+    for d in designs:
+        study.enqueue_trial(dict(d), user_attrs={INITIAL_ATTR: True})
+    study.set_user_attr("initial_population", len(designs))
+    return len(designs)
+
+
+def _join_generation(study, trial) -> None:
+    """Give an initial design its generation in a genetic sampler (NSGA-II/III).
+
+    Optuna's genetic samplers assign a trial its generation only when they sample it; an
+    enqueued design is not sampled, so it would belong to no generation and never be a parent
+    (the sampler's own first ``population_size`` trials would form generation 0 instead).
+    Asking the sampler now (``get_trial_generation``, which computes and stores it as sampling
+    would) makes the initial population generation 0.  Only designs marked ``designopt_initial``
+    are touched: re-queued orphans keep Optuna's behaviour, so resumed studies are unchanged.
+    """
+    sampler = study.sampler
+    if not hasattr(sampler, "get_trial_generation"):
+        return
+    frozen = study._storage.get_trial(trial._trial_id)
+    if frozen.user_attrs.get(INITIAL_ATTR):
+        sampler.get_trial_generation(study, frozen)
+
+
 def _record(study, trial, problem: Problem, ev: Evaluation) -> None:
     from optuna.trial import TrialState
 
@@ -453,6 +500,7 @@ def _worker(
                     with warnings.catch_warnings():  # heartbeats are recorded here, by hand
                         warnings.filterwarnings("ignore", "Heartbeat of storage is supposed")
                         trial = study.ask()
+                        _join_generation(study, trial)
                     if beats:  # before the lock is released: a trial never runs unwatched
                         storage.record_heartbeat(trial._trial_id)
                 elif not (beats and running):
@@ -604,6 +652,8 @@ def _open_study(problem: Problem, settings: StudySettings):
         load_if_exists=True,
     )
     fp = study.user_attrs.get(FINGERPRINT_ATTR)
+    if fp is None and not study.get_trials(deepcopy=False):
+        enqueue_initial_population(study, problem, settings)
     if fp is None:
         study.set_user_attr(FINGERPRINT_ATTR, problem.fingerprint)
         study.set_user_attr("objectives", [o.name for o in problem.objectives])
