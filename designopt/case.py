@@ -20,7 +20,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from designopt.cache import stable_hash
-from designopt.catalogue import CONSTRAINTS, OBJECTIVE_SOURCES, OBJECTIVES, SOURCES, VARIABLES
+from designopt.catalogue import (
+    CONSTRAINTS,
+    OBJECTIVE_SOURCES,
+    OBJECTIVES,
+    SOURCES,
+    VARIABLES,
+    receiver_slug,
+)
 from designopt.enums import Climate, SourceType
 from designopt.errors import ConfigurationError
 
@@ -123,7 +130,7 @@ class Noise(_Model):
     def _receivers(cls, v: tuple[Receiver, ...]) -> tuple[Receiver, ...]:
         seen: dict[str, str] = {}
         for r in v:
-            slug = "".join(ch if ch.isalnum() else "_" for ch in r.name.lower()).strip("_")
+            slug = receiver_slug(r.name)
             if slug in seen:
                 raise ValueError(
                     f"receiver names {seen[slug]!r} and {r.name!r} are the same name "

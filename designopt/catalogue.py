@@ -15,6 +15,7 @@ __all__ = [
     "ALL_SOURCES",
     "SOURCES",
     "SourceEntry",
+    "receiver_slug",
     "register_source",
     "CONSTRAINTS",
     "METRICS",
@@ -171,6 +172,11 @@ def register_source(name: str, entry: SourceEntry) -> None:
     global ALL_SOURCES
     ALL_SOURCES = tuple(SOURCES)
     _finish_variables()
+
+
+def receiver_slug(name: str) -> str:
+    """The metric-name form of a receiver name (``level_<slug>_dBA``)."""
+    return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_") or "receiver"
 
 
 def variables_of(source: str) -> dict[str, VariableInfo]:

@@ -184,6 +184,7 @@ ONE_COPY = {
     "follow_load": "designopt.cycle.operation",
     "solve_source_temperature": "designopt.ground.coupling",
     "unit_design": "designopt.evaluate.designs",
+    "receiver_slug": "designopt.catalogue",
 }
 
 

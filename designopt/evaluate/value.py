@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from designopt.case import Case
+from designopt.catalogue import receiver_slug
 from designopt.errors import ConfigurationError
 from designopt.evaluate.performance import HOURS_OF_DAY, Performance, PerformanceSet
 from designopt.search.problem import Evaluation
@@ -143,11 +144,6 @@ class Scenarios:
     def chunk(self, start: int, stop: int) -> Scenarios:
         tou = None if self.tou_price_per_kWh is None else self.tou_price_per_kWh[start:stop]
         return Scenarios({k: v[start:stop] for k, v in self.values.items()}, tou)
-
-
-def receiver_slug(name: str) -> str:
-    """The metric-name form of a receiver name (``level_<slug>_dBA``)."""
-    return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_") or "receiver"
 
 
 def case_receivers(case: Case) -> list:
