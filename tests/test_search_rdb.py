@@ -96,12 +96,9 @@ _WORKER = textwrap.dedent(
 )
 
 
-def test_worker_killed_mid_trial_is_detected_and_its_trial_rerun(postgres_url, tmp_path):
-    """SIGKILL one worker while it evaluates a trial and a second worker is running: the
-    second worker does not stop at the count while that trial hangs RUNNING; once its
-    heartbeat is stale it marks it FAIL with one warning line, re-evaluates its parameters,
-    and the study ends with exactly the requested count."""
-    n = 8
+def _start_victim(tmp_path, postgres_url: str, n: int):
+    """Start the victim worker of an ``n``-trial study and wait until it runs its trial;
+    return ``start(role, out)`` for the survivor, the victim process and the survivor's folder."""
     script = tmp_path / "worker.py"
     script.write_text(_WORKER)
     victim_out, survivor_out = tmp_path / "victim", tmp_path / "survivor"
@@ -113,6 +110,16 @@ def test_worker_killed_mid_trial_is_detected_and_its_trial_rerun(postgres_url, t
 
     victim = start("victim", victim_out)
     _wait_for("the victim to start its trial", (victim_out / "started").exists, [victim])
+    return start, victim, survivor_out
+
+
+def test_worker_killed_mid_trial_is_detected_and_its_trial_rerun(postgres_url, tmp_path):
+    """SIGKILL one worker while it evaluates a trial and a second worker is running: the
+    second worker does not stop at the count while that trial hangs RUNNING; once its
+    heartbeat is stale it marks it FAIL with one warning line, re-evaluates its parameters,
+    and the study ends with exactly the requested count."""
+    n = 8
+    start, victim, survivor_out = _start_victim(tmp_path, postgres_url, n)
     study = _study(postgres_url)
     (hung,) = study.get_trials(deepcopy=False)
     survivor = start("survivor", survivor_out)
@@ -148,23 +155,13 @@ def test_worker_suspended_past_its_heartbeat_drops_its_late_result(postgres_url,
     and its trial re-run by another; when it continues, its late result is dropped with one
     warning (no crash), and the count stays exact."""
     n = 6
-    script = tmp_path / "worker.py"
-    script.write_text(_WORKER)
-    victim_out, survivor_out = tmp_path / "victim", tmp_path / "survivor"
-    victim_out.mkdir()
-
-    def start(role, out):
-        args = [sys.executable, str(script), role, postgres_url, str(out), str(n)]
-        return subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-
-    victim = start("victim", victim_out)
-    _wait_for("the victim to start its trial", (victim_out / "started").exists, [victim])
+    start, victim, survivor_out = _start_victim(tmp_path, postgres_url, n)
     os.kill(victim.pid, signal.SIGSTOP)
     survivor = start("survivor", survivor_out)
     out, _ = survivor.communicate(timeout=TIMEOUT_S)  # ends once the stale trial is re-run
     assert survivor.returncode == 0
     assert sum(line.startswith("WARNING:") for line in out.splitlines()) == 1, out
-    (victim_out / "release").write_text("x")
+    (tmp_path / "victim" / "release").write_text("x")
     os.kill(victim.pid, signal.SIGCONT)
     out, _ = victim.communicate(timeout=TIMEOUT_S)
     assert victim.returncode == 0
