@@ -47,5 +47,18 @@ class StorageFullError(DesignOptError, OSError):
     """The disk (or quota) holding a study's files is full; what is finished is kept."""
 
 
+class StudyInterrupted(DesignOptError):
+    """A study stopped early on a signal (SIGINT, SIGTERM) once its workers finished their
+    current trials; every finished trial is kept and rerunning the same command resumes.
+
+    ``signal_name`` is the signal's name (``"SIGINT"``); ``study`` the stopped Optuna study.
+    """
+
+    def __init__(self, message: str, *, signal_name: str, study=None):
+        super().__init__(message)
+        self.signal_name = signal_name
+        self.study = study
+
+
 class DesignOptWarning(UserWarning):
     """Something designopt repaired or could not check, and the user should know about."""

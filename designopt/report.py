@@ -65,6 +65,14 @@ def pareto_table(ds: xr.Dataset, *, max_rows: int = 20) -> list[dict[str, str]]:
     return rows
 
 
+def _search(ds: xr.Dataset) -> str:
+    """Sampler and seed, or each run's when a resumed study changed them."""
+    history = ds.attrs.get("search_history", "")
+    if history and int(ds.attrs.get("seed", -1)) == -1:
+        return f"sampler {ds.attrs.get('sampler')} ({history})"
+    return f"sampler {ds.attrs.get('sampler')}, seed {ds.attrs.get('seed')}"
+
+
 def summary_markdown(ds: xr.Dataset) -> str:
     """A short Markdown summary of the study."""
     objs = _role(ds, "objective")
@@ -80,10 +88,15 @@ def summary_markdown(ds: xr.Dataset) -> str:
         "- objectives: " + ", ".join(f"{o} ({ds[o].attrs.get('direction')})" for o in objs),
         f"- hypervolume: {ds.attrs.get('hypervolume', float('nan')):.6g} against reference "
         f"{ds.attrs.get('hypervolume_reference')} ({ds.attrs.get('hypervolume_reference_rule', '')})",
-        f"- sampler: {ds.attrs.get('sampler')}, seed {ds.attrs.get('seed')}, designopt {ds.attrs.get('designopt_version')},"
+        f"- search: {_search(ds)}, designopt {ds.attrs.get('designopt_version')},"
         f" case fingerprint {ds.attrs.get('case_fingerprint')}",
         "",
     ]
+    if ds.attrs.get("stopped_by"):
+        lines[-1:-1] = [
+            f"- **stopped early** by {ds.attrs['stopped_by']}: these are the trials finished by"
+            " then; rerun the same command to complete the study"
+        ]
     rows = pareto_table(ds)
     if not rows:
         lines.append(

@@ -24,7 +24,13 @@ import xarray as xr
 from designopt import __version__
 from designopt.search.pareto import hypervolume, non_dominated_mask, to_minimisation
 from designopt.search.problem import Problem, VariableKind
-from designopt.search.study import FAILURE_ATTR, METRICS_ATTR, PERFORMANCE_ATTR, orphan_numbers
+from designopt.search.study import (
+    FAILURE_ATTR,
+    METRICS_ATTR,
+    PERFORMANCE_ATTR,
+    orphan_numbers,
+    sampler_runs,
+)
 
 RESULTS_NAME = "results.nc"
 #: The price-free physics of the study's evaluated trials (:class:`designopt.evaluate.PerformanceSet`).
@@ -84,8 +90,15 @@ def from_study(
 ) -> xr.Dataset:
     """Build the results Dataset of ``study`` (orphaned trials left out)."""
     ds = from_records(records_from_study(study), problem, reference=reference)
-    ds.attrs["sampler"] = str(study.user_attrs.get("sampler", ""))
-    ds.attrs["seed"] = int(study.user_attrs.get("seed", -1))
+    runs = sampler_runs(study)
+    names = [r["sampler"] for r in runs]
+    ds.attrs["sampler"] = ", then ".join(
+        n for i, n in enumerate(names) if i == 0 or n != names[i - 1]
+    )
+    ds.attrs["seed"] = int(runs[0]["seed"]) if len(runs) == 1 else -1
+    ds.attrs["search_history"] = "; ".join(
+        f"{r['sampler']}, seed {r['seed']} (from trial {r['first_trial']})" for r in runs
+    )
     return ds
 
 
@@ -212,6 +225,7 @@ def from_records(
             "case_fingerprint": problem.fingerprint,
             "sampler": "",
             "seed": -1,
+            "search_history": "",
             "directions": json.dumps(problem.directions),
             "n_trials": int(n),
             "n_feasible": int(feasible.sum()),

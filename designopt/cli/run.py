@@ -84,6 +84,7 @@ def register(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from designopt.case import load_case
     from designopt.cli._outputs import output_folder
+    from designopt.errors import StudyInterrupted
     from designopt.evaluate import build_problem
     from designopt.results import (
         PERFORMANCE_NAME,
@@ -93,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         write_atomic,
     )
     from designopt.search import StudySettings, run_study
+    from designopt.search.study import EXIT_INTERRUPTED
 
     case = load_case(args.case)
     opt = case.optimisation
@@ -114,9 +116,15 @@ def run(args: argparse.Namespace) -> int:
         initial_population=not args.no_initial_population,
     )
     problem = build_problem(case)
-    study = run_study(problem, settings)
+    stopped: StudyInterrupted | None = None
+    try:
+        study = run_study(problem, settings)
+    except StudyInterrupted as exc:  # the workers have stopped: write what is finished
+        study, stopped = exc.study, exc
     try:
         ds = from_study(study, problem)
+        if stopped is not None:
+            ds.attrs["stopped_by"] = stopped.signal_name
         path = write_atomic(ds, settings.out_dir / RESULTS_NAME)
         perf = performance_from_study(study)
         if perf is not None:  # the physics of every evaluated design, for re-valuation later
@@ -136,6 +144,9 @@ def run(args: argparse.Namespace) -> int:
         if exc.errno not in FULL_ERRNOS:
             raise
         raise storage_full_error(settings, exc) from exc
+    if stopped is not None:
+        print(f"designopt run: {stopped}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if ds.attrs["n_pareto"] == 0:
         print(
             "designopt run: no feasible design was found; relax the constraints or widen the design "

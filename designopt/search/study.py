@@ -29,6 +29,17 @@ Storage design (measured facts with Optuna 5.0.0 are in ``docs/search.md``):
   reaches the count while trials still run waits for them, so the count is exact.
 * **Full disk**: see :mod:`designopt.search.journal`; ``ENOSPC`` ends the run with
   :class:`~designopt.errors.StorageFullError`, finished trials kept.
+* **Signals**: the first SIGINT (Ctrl-C, or ``kill -INT`` to the parent alone) or SIGTERM asks
+  the run to stop: the parent passes it on to its workers as SIGTERM, each worker finishes the
+  trial it holds and stops, and :func:`run_study` raises
+  :class:`~designopt.errors.StudyInterrupted` once all have stopped, so the caller can write the
+  results of every finished trial.  A second SIGINT stops at once; the trials it cuts off are
+  orphans, re-queued on resume.
+* **Sampler history**: a resume may use another sampler or seed, and machines sharing a
+  database run with seeds of their own; each is recorded (study user attribute
+  ``designopt_runs``: sampler, seed and the first trial number of each run), so the results
+  state every sampler that proposed trials.  A resume of a journal study that changes them is
+  announced in one warning line.
 
 Only :class:`~designopt.errors.DesignOptError` raised by ``evaluate`` is caught: it becomes a FAIL
 trial with its reason in ``failure_reason``; any other exception is a bug and stops the study.
@@ -44,7 +55,9 @@ import json
 import math
 import multiprocessing as mp
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -57,6 +70,7 @@ from designopt.errors import (
     DesignOptError,
     DesignOptWarning,
     StorageFullError,
+    StudyInterrupted,
 )
 from designopt.search.problem import Evaluation, Problem, suggest
 
@@ -89,6 +103,42 @@ TCP_KEEPALIVES = {
 #: How often a worker that waits for other workers' running trials looks again [s].
 WAIT_POLL_S = 1.0
 INITIAL_ATTR = "designopt_initial"
+#: Study user attribute: one ``{"sampler", "seed", "first_trial"}`` per run that added trials.
+RUNS_ATTR = "designopt_runs"
+#: Exit status of a forked worker stopped at once by a second SIGINT (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+
+
+class StopSignals:
+    """Turn SIGINT and SIGTERM into a request to stop after the current trial.
+
+    Used as a context manager around a run (parent) or a worker.  The first signal only records
+    its name in :attr:`signal_name`; the loops look at it between trials.  A second SIGINT
+    raises :class:`KeyboardInterrupt` at once (Ctrl-C twice: stop now).  Handlers can be
+    installed only in the main thread; elsewhere (a run started from a thread) the context
+    does nothing and signals keep their usual effect.
+    """
+
+    def __init__(self) -> None:
+        self.signal_name: str | None = None
+        self._old: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.signal_name is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        if self.signal_name is None:
+            self.signal_name = signal.Signals(signum).name
+
+    def __enter__(self) -> StopSignals:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+        self._old.clear()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -471,11 +521,16 @@ def _fail_stale_trials(study) -> None:
 
 
 def _worker(
-    problem: Problem, settings: StudySettings, worker_id: int, parent_pid: int | None
+    problem: Problem,
+    settings: StudySettings,
+    worker_id: int,
+    parent_pid: int | None,
+    stop: StopSignals,
 ) -> int:
-    """Ask, evaluate and tell until the study holds ``n_trials``.  With heartbeats (RDB), a
-    worker that reaches the count while other trials still run waits for them: they finish,
-    or their heartbeat goes stale and this worker re-evaluates them, so the count is exact."""
+    """Ask, evaluate and tell until the study holds ``n_trials`` or ``stop`` holds a signal.
+    With heartbeats (RDB), a worker that reaches the count while other trials still run waits
+    for them: they finish, or their heartbeat goes stale and this worker re-evaluates them, so
+    the count is exact."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -488,7 +543,7 @@ def _worker(
     done = 0
     bar = _progress_bar(settings, study) if (settings.progress and settings.workers == 1) else None
     with _study_lock(settings) as lock:
-        while True:
+        while stop.signal_name is None:
             if parent_pid is not None and os.getppid() != parent_pid:
                 break  # the parent run was killed: stop, the next run resumes
             trial = None
@@ -619,11 +674,21 @@ def _run_study(problem: Problem, settings: StudySettings):
             # elsewhere: there, heartbeats find the dead ones; only the local journal (guarded
             # by the run lock) is cleaned here.
             requeue_orphans(study)
-        if settings.workers == 1:
-            _worker(problem, settings, 0, None)
-        else:
-            _run_parallel(problem, settings, study)
-        return optuna.load_study(study_name=settings.study_name, storage=make_storage(settings))
+        with StopSignals() as stop:
+            if settings.workers == 1:
+                _worker(problem, settings, 0, None, stop)
+            else:
+                _run_parallel(problem, settings, study, stop)
+        study = optuna.load_study(study_name=settings.study_name, storage=make_storage(settings))
+        if stop.signal_name is not None:
+            n = _counted(study)
+            raise StudyInterrupted(
+                f"interrupted by {stop.signal_name} after {n} of {settings.n_trials} trials; the"
+                " finished trials are kept and the same command resumes the study",
+                signal_name=stop.signal_name,
+                study=study,
+            )
+        return study
 
 
 def _where(settings: StudySettings) -> str:
@@ -660,11 +725,14 @@ def _open_study(problem: Problem, settings: StudySettings):
         study.set_user_attr("constraints", [c.name for c in problem.constraints])
         study.set_user_attr("sampler", settings.sampler)
         study.set_user_attr("seed", settings.seed)
+        study.set_user_attr(RUNS_ATTR, [_run_entry(settings, 0)])
     elif fp != problem.fingerprint:
         raise ConfigurationError(
             f"{settings.out_dir} holds a study of another case (fingerprint {fp} != {problem.fingerprint});"
             " use another --out or delete the folder"
         )
+    else:
+        _record_run(study, settings)
     if len(study.directions) != len(problem.objectives):
         raise ConfigurationError(
             f"{_where(settings)} holds a study with {len(study.directions)} objectives, the case has"
@@ -673,20 +741,64 @@ def _open_study(problem: Problem, settings: StudySettings):
     return study
 
 
+def _run_entry(settings: StudySettings, first_trial: int) -> dict[str, Any]:
+    return {"sampler": settings.sampler, "seed": settings.seed, "first_trial": first_trial}
+
+
+def sampler_runs(study) -> list[dict[str, Any]]:
+    """The runs that added trials to ``study``: ``[{"sampler", "seed", "first_trial"}, ...]``.
+
+    A study written before the history was kept has one run, from its ``sampler``/``seed``."""
+    runs = study.user_attrs.get(RUNS_ATTR)
+    if runs is None:
+        return [
+            {
+                "sampler": str(study.user_attrs.get("sampler", "")),
+                "seed": int(study.user_attrs.get("seed", -1)),
+                "first_trial": 0,
+            }
+        ]
+    return list(runs)
+
+
+def _record_run(study, settings: StudySettings) -> None:
+    """On resume, add a run to the history if its sampler or seed differs from the last one."""
+    runs = sampler_runs(study)
+    last = runs[-1]
+    if (last["sampler"], last["seed"]) == (settings.sampler, settings.seed):
+        return
+    first = len(study.get_trials(deepcopy=False))
+    if first >= settings.n_trials:
+        return  # nothing to add: the sampler proposes no trial
+    study.set_user_attr(RUNS_ATTR, [*runs, _run_entry(settings, first)])
+    if settings.storage_url:
+        return  # machines sharing a database run with seeds of their own, at the same time
+    warnings.warn(
+        f"{_where(settings)} was run with sampler {last['sampler']} seed {last['seed']}; trials"
+        f" from number {first} on are proposed by {settings.sampler} seed {settings.seed}"
+        " (both are recorded in the results)",
+        DesignOptWarning,
+        stacklevel=4,
+    )
+
+
 def _worker_process(
     problem: Problem, settings: StudySettings, worker_id: int, parent_pid: int
 ) -> None:
-    """A forked worker: a full disk ends it quietly with :data:`EXIT_STORAGE_FULL`, so the
-    parent reports one error for all workers."""
+    """A forked worker: a full disk ends it quietly with :data:`EXIT_STORAGE_FULL`, a second
+    SIGINT with :data:`EXIT_INTERRUPTED`, so the parent reports one line for all workers."""
     try:
-        _worker(problem, settings, worker_id, parent_pid)
+        with StopSignals() as stop:
+            _worker(problem, settings, worker_id, parent_pid, stop)
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
     except OSError as exc:
         if exc.errno in FULL_ERRNOS:
             sys.exit(EXIT_STORAGE_FULL)
         raise
 
 
-def _run_parallel(problem: Problem, settings: StudySettings, study) -> None:
+def _run_parallel(problem: Problem, settings: StudySettings, study, stop: StopSignals) -> None:
     ctx = mp.get_context("fork")
     procs = [
         ctx.Process(target=_worker_process, args=(problem, settings, i, os.getpid()), daemon=False)
@@ -695,19 +807,29 @@ def _run_parallel(problem: Problem, settings: StudySettings, study) -> None:
     for p in procs:
         p.start()
     bar = _progress_bar(settings, study) if settings.progress else None
+    passed_on = False
     try:
         while any(p.is_alive() for p in procs):
-            time.sleep(0.5)
+            time.sleep(0.2)
+            if stop.signal_name is not None and not passed_on:
+                # a signal to the parent alone (kill -INT, a scheduler's SIGTERM) reaches the
+                # workers too; after Ctrl-C they already have it and SIGTERM changes nothing
+                for p in procs:
+                    if p.is_alive():
+                        os.kill(p.pid, signal.SIGTERM)
+                passed_on = True
             if bar is not None:
                 bar.n = _counted(study)
                 bar.refresh()
     finally:
         for p in procs:
+            if p.is_alive() and not passed_on:  # stopped at once: ask the workers to stop too
+                os.kill(p.pid, signal.SIGTERM)
             p.join()
         if bar is not None:
             bar.n = _counted(study)
             bar.close()
-    bad = [p.exitcode for p in procs if p.exitcode != 0]
+    bad = [p.exitcode for p in procs if p.exitcode not in (0, EXIT_INTERRUPTED)]
     if EXIT_STORAGE_FULL in bad:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     if bad:
