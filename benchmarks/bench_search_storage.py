@@ -24,7 +24,9 @@ from designopt.search.testing import bnh_problem
 def in_memory(n: int) -> float:
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     problem = bnh_problem()
-    study = optuna.create_study(directions=problem.directions, sampler=optuna.samplers.NSGAIISampler(seed=1))
+    study = optuna.create_study(
+        directions=problem.directions, sampler=optuna.samplers.NSGAIISampler(seed=1)
+    )
     t0 = time.perf_counter()
     for _ in range(n):
         trial = study.ask()
@@ -38,7 +40,9 @@ def in_memory(n: int) -> float:
 def journal(n: int, workers: int = 1) -> float:
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()
-        run_study(bnh_problem(), StudySettings(out_dir=Path(d), n_trials=n, seed=1, workers=workers))
+        run_study(
+            bnh_problem(), StudySettings(out_dir=Path(d), n_trials=n, seed=1, workers=workers)
+        )
         return time.perf_counter() - t0
 
 

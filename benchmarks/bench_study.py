@@ -68,8 +68,16 @@ def speed(trials: int, workers: int) -> None:
     )
 
 
-def quality(trials: int, workers: int, *, sampler: str = "nsga2", population: int = 50,
-            exact_cache: str | None = None, seed: int = 1, grid: str = "small") -> None:
+def quality(
+    trials: int,
+    workers: int,
+    *,
+    sampler: str = "nsga2",
+    population: int = 50,
+    exact_cache: str | None = None,
+    seed: int = 1,
+    grid: str = "small",
+) -> None:
     case = load_case(CASE)
     base = build_problem(case)
     # two refrigerants keep the grid small enough to enumerate
@@ -128,5 +136,12 @@ if __name__ == "__main__":
     if a.what == "speed":
         speed(a.trials or 2000, a.workers)
     else:
-        quality(a.trials or 600, a.workers, sampler=a.sampler, population=a.population,
-                exact_cache=a.exact_cache, seed=a.seed, grid=a.grid)
+        quality(
+            a.trials or 600,
+            a.workers,
+            sampler=a.sampler,
+            population=a.population,
+            exact_cache=a.exact_cache,
+            seed=a.seed,
+            grid=a.grid,
+        )

@@ -117,7 +117,7 @@ def main() -> None:
     ps = PerformanceSet(
         arrays=arrays,
         labels=labels,
-        hourly=np.repeat(base.hourly, D, axis=0) * jitter[:, None],
+        profile=np.repeat(base.profile, D, axis=0) * jitter[:, None, None],
         metrics={},
     )
     axes = {
@@ -134,16 +134,21 @@ def main() -> None:
     print(
         f"value_arrays, flat tariff: {D} x {S} in {dt:.1f} s = {1e6 * dt / (D * S):.2f} us per pair; peak RSS {_peak_mib():.0f} MiB"
     )
-    cheap = rng.uniform(0.05, 0.2, S)[:, None]
-    peak = rng.uniform(0.3, 0.6, S)[:, None]
-    hour = np.arange(24)[None, :]
-    tou = np.where((hour >= 0) & (hour < 7), cheap, peak)
-    tou_sc = Scenarios.from_case(hyb, S, tou_price_per_kWh=tou, **axes)
+    # a seasonal time-of-use tariff and a grid CO2 factor, both by month x hour of the day
+    cheap = rng.uniform(0.05, 0.2, S)[:, None, None]
+    peak = rng.uniform(0.3, 0.6, S)[:, None, None]
+    winter = 1.0 + 0.3 * np.cos(2 * np.pi * np.arange(12) / 12)[None, :, None]
+    hour = np.arange(24)[None, None, :]
+    tou = np.where(hour < 7, cheap, peak) * winter
+    co2 = rng.uniform(0.05, 0.4, S)[:, None, None] * winter * (1.2 - 0.4 * (hour < 7))
+    tou_sc = Scenarios.from_case(
+        hyb, S, tou_price_per_kWh=tou, grid_co2_profile_kg_per_kWh=co2, **axes
+    )
     t = time.perf_counter()
     out = value_arrays(ps, tou_sc, hyb)
     dt = time.perf_counter() - t
     print(
-        f"value_arrays, 24-h time-of-use tariff: {D} x {S} in {dt:.1f} s = {1e6 * dt / (D * S):.2f} us per pair; peak RSS {_peak_mib():.0f} MiB"
+        f"value_arrays, month x hour tariff and grid CO2 profile: {D} x {S} in {dt:.1f} s = {1e6 * dt / (D * S):.2f} us per pair; peak RSS {_peak_mib():.0f} MiB"
     )
     assert np.isfinite(out["net_present_cost"]).all()
 

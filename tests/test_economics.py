@@ -654,3 +654,57 @@ def test_typical_charge_from_certified_products_and_physics_lower_bound():
         typical_charge_kg(refrigerant="R1234yf", heat_output_W=8000.0)
     with pytest.raises(ConfigurationError, match="source_type='sea' is unknown"):
         typical_charge_kg(refrigerant="R290", heat_output_W=8000.0, source_type="sea")
+
+
+# ------------------------------------------------------------------ month x hour-of-day profiles
+def test_month_hour_cells_follow_the_calendar():
+    """Cells of one common year from 1 January 00:00: January has 31 values per hour, February
+    28, and a series equal to its own hour of the year averages to the calendar's mid-points."""
+    from designopt.economics.profiles import month_hour_mean, month_hour_sum
+
+    counts = month_hour_sum(np.ones(8760))
+    days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    np.testing.assert_array_equal(counts, np.array(days)[:, None] * np.ones(24))
+    leap = month_hour_sum(np.ones(8784))
+    assert leap[1, 0] == 29
+    t = np.arange(8760.0)
+    mean = month_hour_mean(t)
+    assert mean[0, 0] == np.mean(np.arange(0, 31 * 24, 24))  # Jan, 00:00
+    assert mean[11, 23] == np.mean(np.arange(334 * 24 + 23, 8760, 24))  # Dec, 23:00
+
+
+def test_month_hour_mean_with_utc_stamps_and_an_offset():
+    """A UTC series valued on a weather file in UTC+1: the price of 23:00 UTC on 31 January is
+    the price of 00:00 local on 1 February."""
+    from designopt.economics.profiles import month_hour_mean
+
+    time = np.datetime64("2019-01-01T00", "h") + np.arange(8760)
+    price = np.where(time == np.datetime64("2019-01-31T23", "h"), 100.0, 0.0)
+    local = month_hour_mean(price, time, utc_offset_h=1.0)
+    assert local[1, 0] == pytest.approx(100.0 / 28)
+    assert local[0, 23] == 0.0
+    utc = month_hour_mean(price, time)
+    assert utc[0, 23] == pytest.approx(100.0 / 31)
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        (np.ones(100), "8760 or 8784 hourly values"),
+        (np.r_[np.ones(8759), np.nan], "non-finite value at position 8759"),
+        (np.ones((2, 8760)), "must be 1-D"),
+    ],
+)
+def test_month_hour_profile_rejects_bad_series(values, match):
+    from designopt.economics.profiles import month_hour_mean
+
+    with pytest.raises(ConfigurationError, match=match):
+        month_hour_mean(values)
+
+
+def test_month_hour_mean_needs_every_cell():
+    from designopt.economics.profiles import month_hour_mean
+
+    time = np.datetime64("2019-01-01T00", "h") + np.arange(24 * 40)
+    with pytest.raises(ConfigurationError, match="no value in month 3, hour 0"):
+        month_hour_mean(np.ones(time.size), time)

@@ -279,6 +279,17 @@ def test_weather_file_runs_the_hourly_year(tmp_path):
     assert m["annual_heat_kWh"] / m["annual_electricity_kWh"] == pytest.approx(
         m["spf_h3"], rel=0.02
     )
+    # the price-free physics keeps the electricity by month and hour of the day (the
+    # statistic of time-of-use tariffs and grid CO2 profiles); it closes the annual sum and
+    # survives a study record
+    from designopt.evaluate import assess
+    from designopt.evaluate.performance import Performance
+
+    p = assess({"evaporator_area_m2": 40.0, "swept_volume_cm3": 50.0, "backup_kW": 4.0}, case)
+    assert p.electricity_profile_kWh.shape == (12, 24)
+    assert p.electricity_profile_kWh.sum() == pytest.approx(m["annual_electricity_kWh"], rel=1e-9)
+    back = Performance.from_record(p.to_record())
+    np.testing.assert_array_equal(back.electricity_profile_kWh, p.electricity_profile_kWh)
 
 
 def test_short_weather_file_is_refused(tmp_path):

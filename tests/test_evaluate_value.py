@@ -152,8 +152,11 @@ def ground():
 def test_hourly_profile_closes_the_annual_electricity(ground):
     _, perfs = ground
     for p in perfs:
-        assert p.electricity_by_hour_kWh.shape == (24,)
-        assert p.electricity_by_hour_kWh.sum() == pytest.approx(p.annual_electricity_kWh, rel=1e-9)
+        assert p.electricity_profile_kWh.shape == (12, 24)
+        assert p.electricity_profile_kWh.sum() == pytest.approx(p.annual_electricity_kWh, rel=1e-9)
+        # a heating load: more electricity in January than in July (physical bound)
+        jan, jul = p.electricity_profile_kWh[0].sum(), p.electricity_profile_kWh[6].sum()
+        assert jan > 3 * jul
 
 
 def test_flat_time_of_use_tariff_equals_the_flat_price(ground):
@@ -174,10 +177,74 @@ def test_flat_time_of_use_tariff_equals_the_flat_price(ground):
     assert np.all(out["net_present_cost"][:, 2] != out["net_present_cost"][:, 0])
 
 
+def test_month_hour_tariff_is_the_sum_of_energy_times_price(ground):
+    """A tariff by month and hour: the annual bill is sum(E[m, h] * p[m, h]), checked against
+    the lifetime-cost closed form with that bill; a winter-peak tariff costs a heating unit more
+    than the same prices reversed over the year."""
+    case, perfs = ground
+    ps = PerformanceSet.from_performances(perfs)
+    rng = np.random.default_rng(3)
+    p_mh = rng.uniform(0.1, 0.5, (12, 24))
+    winter_high = np.where(np.isin(np.arange(12), [0, 1, 10, 11])[:, None], 0.5, 0.1) * np.ones(24)
+    summer_high = np.where(np.isin(np.arange(12), [5, 6, 7, 8])[:, None], 0.5, 0.1) * np.ones(24)
+    sc = Scenarios.from_case(case, 3, tou_price_per_kWh=np.stack([p_mh, winter_high, summer_high]))
+    out = value_arrays(ps, sc, case)
+    flat = value_arrays(ps, Scenarios.from_case(case, 1, electricity_price_per_kWh=[0.0]), case)
+    econ = case.economics
+    pwf = (1 - ((1 + econ.price_escalation) / (1 + econ.discount_rate)) ** econ.lifetime_years) / (
+        (econ.discount_rate - econ.price_escalation) / (1 + econ.price_escalation)
+    )
+    for i, p in enumerate(perfs):
+        bill = float((p.electricity_profile_kWh * p_mh).sum())
+        extra = out["net_present_cost"][i, 0] - flat["net_present_cost"][i, 0]
+        assert extra == pytest.approx(bill * pwf, rel=1e-9)
+    assert np.all(out["net_present_cost"][:, 1] > out["net_present_cost"][:, 2])
+
+
+def test_grid_co2_profile_weights_the_factor_by_electricity(ground):
+    """Grid CO2 by month and hour: indirect CO2 = sum(E[m, h] * f[m, h]) per year; a flat
+    profile equals the flat factor, a NaN row keeps it."""
+    case, perfs = ground
+    ps = PerformanceSet.from_performances(perfs)
+    beta = case.economics.grid_co2_kg_per_kWh
+    f = np.linspace(0.05, 0.6, 12)[:, None] * np.ones(24)
+    sc = Scenarios.from_case(
+        case,
+        3,
+        grid_co2_profile_kg_per_kWh=np.stack(
+            [np.full((12, 24), beta), np.full((12, 24), np.nan), f]
+        ),
+    )
+    out = value_arrays(ps, sc, case)
+    flat = value_arrays(ps, Scenarios.from_case(case), case)
+    np.testing.assert_allclose(out["lifetime_co2"][:, 0], flat["lifetime_co2"][:, 0], rtol=1e-12)
+    np.testing.assert_allclose(out["lifetime_co2"][:, 1], flat["lifetime_co2"][:, 0], rtol=1e-12)
+    years = case.economics.lifetime_years
+    for i, p in enumerate(perfs):
+        indirect = float((p.electricity_profile_kWh * f).sum()) * years
+        direct = out["co2_direct"][i, 2]
+        assert out["lifetime_co2"][i, 2] - direct == pytest.approx(indirect, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("profile", "match"),
+    [
+        (np.full((2, 12, 23), 0.2), r"has shape \(2, 12, 23\); expected \(2, 12, 24\)"),
+        (np.r_[np.full(23, 0.2), np.nan][None, :].repeat(2, 0), "mixes NaN and numbers"),
+        (np.full((2, 24), -0.1), "must be finite and >= 0"),
+        (np.full((2, 24), np.inf), "must be finite and >= 0"),
+    ],
+)
+def test_bad_profiles_are_named(profile, match):
+    case = load_case(WATER)
+    with pytest.raises(ConfigurationError, match=match):
+        Scenarios.from_case(case, 2, tou_price_per_kWh=profile)
+
+
 def test_time_of_use_needs_an_hourly_simulation(water):
     case, _, perfs = water
     ps = PerformanceSet.from_performances(perfs)
-    with pytest.raises(ConfigurationError, match="time-of-use tariff needs an hourly simulation"):
+    with pytest.raises(ConfigurationError, match="tou_price_per_kWh .* needs an hourly simulation"):
         value_arrays(
             ps, Scenarios.from_case(case, 1, tou_price_per_kWh=np.full((1, 24), 0.2)), case
         )

@@ -17,11 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from designopt.economics.profiles import HOURS_OF_DAY, MONTHS
 from designopt.errors import DataFormatError
 
-__all__ = ["Performance", "PerformanceSet", "QUANTITIES", "HOURS_OF_DAY"]
+__all__ = ["Performance", "PerformanceSet", "QUANTITIES", "HOURS_OF_DAY", "MONTHS", "PROFILE_SHAPE"]
 
-HOURS_OF_DAY = 24
+#: Shape of an electricity profile: month of the year x hour of the day.
+PROFILE_SHAPE = (MONTHS, HOURS_OF_DAY)
 
 #: Scalar quantities of a :class:`Performance`: name -> (unit, long name).
 QUANTITIES: dict[str, tuple[str, str]] = {
@@ -84,10 +86,14 @@ class Performance:
     metrics : mapping
         Physics diagnostics reported as they are (SCOP 35/55, rating-point COPs, SPFs, fluid
         temperatures, ...), units in :data:`designopt.catalogue.METRICS`.
-    electricity_by_hour_kWh : array (24,) or None
-        Annual electricity [kWh] by hour of the day when the design was simulated hour by hour
-        (weather file, ground and hybrid cases), the sufficient statistic of a time-of-use
-        tariff; None for the EN 14825 bin method (no clock time).
+    electricity_profile_kWh : array (12, 24) or None
+        Annual electricity [kWh] by month (January first) and hour of the day (local clock time
+        of the weather file) when the design was simulated hour by hour (weather file, ground
+        and hybrid cases); it sums to ``annual_electricity_kWh``.  It is the sufficient
+        statistic of any price or grid CO2 factor that varies by month and hour of the day
+        (time-of-use tariffs, seasonal tariffs, monthly-diurnal CO2 factors); an 8760-hour
+        series is reduced to it by :func:`designopt.economics.profiles.month_hour_mean`.
+        None for the EN 14825 bin method (no clock time).
     """
 
     source: str
@@ -115,7 +121,7 @@ class Performance:
     unmet_share: float = math.nan
     fluid_margin_K: float = math.nan
     metrics: Mapping[str, Any] = field(default_factory=dict)
-    electricity_by_hour_kWh: np.ndarray | None = None
+    electricity_profile_kWh: np.ndarray | None = None
 
     def quantities(self) -> dict[str, float]:
         """The scalar quantities of :data:`QUANTITIES` as a dict."""
@@ -123,24 +129,26 @@ class Performance:
 
     def to_record(self) -> dict[str, Any]:
         """A JSON-able mapping (stored with a study's trial; :meth:`from_record` inverts it)."""
-        hourly = self.electricity_by_hour_kWh
+        profile = self.electricity_profile_kWh
         return {
             **{k: getattr(self, k) for k in _LABELS},
             **self.quantities(),
             "metrics": {k: float(v) for k, v in self.metrics.items()},
-            "electricity_by_hour_kWh": None if hourly is None else [float(x) for x in hourly],
+            "electricity_profile_kWh": None if profile is None else profile.tolist(),
         }
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Performance:
         """The :class:`Performance` of a :meth:`to_record` mapping."""
-        hourly = record.get("electricity_by_hour_kWh")
+        # records of designopt before 2026-12-05 hold a 24-hour profile without months: a
+        # month-resolved tariff cannot use it, so it is not read (the design has no profile)
+        profile = record.get("electricity_profile_kWh")
         try:
             return cls(
                 **{k: str(record[k]) for k in _LABELS},
                 **{k: float(record[k]) for k in QUANTITIES},
                 metrics=dict(record.get("metrics", {})),
-                electricity_by_hour_kWh=None if hourly is None else np.asarray(hourly, float),
+                electricity_profile_kWh=None if profile is None else _profile(profile),
             )
         except KeyError as exc:
             raise DataFormatError(f"not a Performance record: {exc.args[0]!r} is missing") from None
@@ -149,24 +157,36 @@ class Performance:
 _LABELS = ("source", "refrigerant", "evaporator_type")
 
 
+def _profile(values: Any) -> np.ndarray:
+    a = np.asarray(values, dtype=float)
+    if a.shape != PROFILE_SHAPE:
+        raise DataFormatError(f"electricity profile has shape {a.shape}; expected {PROFILE_SHAPE}")
+    return a
+
+
 @dataclass(frozen=True, eq=False)
 class PerformanceSet:
     """Performances of many designs as arrays over a ``design`` axis (struct of arrays).
 
     ``arrays`` holds every quantity of :data:`QUANTITIES` (shape ``(n,)``), ``labels`` the
-    string fields (``source``, ``refrigerant``, ``evaporator_type``), ``hourly`` the
-    electricity by hour of day (``(n, 24)`` [kWh], NaN rows for bin-method designs) and
+    string fields (``source``, ``refrigerant``, ``evaporator_type``), ``profile`` the
+    electricity by month and hour of day (``(n, 12, 24)`` [kWh], NaN for bin-method designs) and
     ``metrics`` the diagnostics (NaN where a design lacks one).
     """
 
     arrays: Mapping[str, np.ndarray]
     labels: Mapping[str, np.ndarray]
-    hourly: np.ndarray
+    profile: np.ndarray
     metrics: Mapping[str, np.ndarray]
 
     @property
     def size(self) -> int:
-        return int(self.hourly.shape[0])
+        return int(self.profile.shape[0])
+
+    @property
+    def has_profile(self) -> np.ndarray:
+        """``(n,)`` bool: the design has an electricity profile (was simulated hour by hour)."""
+        return ~np.isnan(self.profile).any(axis=(1, 2))
 
     @classmethod
     def from_performances(cls, items: Sequence[Performance]) -> PerformanceSet:
@@ -174,27 +194,27 @@ class PerformanceSet:
             raise DataFormatError("a PerformanceSet needs at least one Performance")
         arrays = {k: np.array([float(getattr(p, k)) for p in items]) for k in QUANTITIES}
         labels = {k: np.array([str(getattr(p, k)) for p in items]) for k in _LABELS}
-        hourly = np.full((len(items), HOURS_OF_DAY), np.nan)
+        profile = np.full((len(items), *PROFILE_SHAPE), np.nan)
         for i, p in enumerate(items):
-            if p.electricity_by_hour_kWh is not None:
-                hourly[i] = p.electricity_by_hour_kWh
+            if p.electricity_profile_kWh is not None:
+                profile[i] = p.electricity_profile_kWh
         names = list(dict.fromkeys(k for p in items for k in p.metrics))
         metrics = {
             k: np.array([float(p.metrics.get(k, np.nan)) for p in items], dtype=float)
             for k in names
         }
-        return cls(arrays=arrays, labels=labels, hourly=hourly, metrics=metrics)
+        return cls(arrays=arrays, labels=labels, profile=profile, metrics=metrics)
 
     def performance(self, i: int) -> Performance:
         """The :class:`Performance` of design ``i``."""
-        hourly = self.hourly[i]
+        profile = self.profile[i]
         kw = {k: float(v[i]) for k, v in self.arrays.items()}
         kw.update({k: str(v[i]) for k, v in self.labels.items()})
         metrics = {k: float(v[i]) for k, v in self.metrics.items() if np.isfinite(v[i])}
         return Performance(
             **kw,
             metrics=metrics,
-            electricity_by_hour_kWh=None if np.isnan(hourly).all() else hourly.copy(),
+            electricity_profile_kWh=None if np.isnan(profile).all() else profile.copy(),
         )
 
     def to_dataset(self, design: Sequence[Any] | None = None):
@@ -212,16 +232,21 @@ class PerformanceSet:
             ds[k] = ("design", a, {"units": unit, "long_name": long_name})
         for k, a in self.labels.items():
             ds[k] = ("design", a.astype(str), {"units": "1", "long_name": k.replace("_", " ")})
-        ds["electricity_by_hour"] = (
-            ("design", "hour_of_day"),
-            self.hourly,
+        ds["electricity_profile"] = (
+            ("design", "month", "hour_of_day"),
+            self.profile,
             {
                 "units": "kWh",
-                "long_name": "annual electricity by hour of the day (NaN: EN 14825 bin season)",
+                "long_name": "annual electricity by month and hour of the day (NaN: EN 14825 bin "
+                "season, no clock time)",
             },
         )
-        ds = ds.assign_coords(hour_of_day=np.arange(HOURS_OF_DAY))
-        ds["hour_of_day"].attrs = {"units": "h", "long_name": "hour of the day (local time)"}
+        ds = ds.assign_coords(month=np.arange(1, MONTHS + 1), hour_of_day=np.arange(HOURS_OF_DAY))
+        ds["month"].attrs = {"units": "1", "long_name": "month of the year (1: January)"}
+        ds["hour_of_day"].attrs = {
+            "units": "h",
+            "long_name": "hour of the day (local clock time of the weather file)",
+        }
         for k, a in self.metrics.items():
             unit, long_name = METRICS.get(k, ("1", k.replace("_", " ")))
             ds[f"metric_{k}"] = ("design", a, {"units": unit, "long_name": long_name})
@@ -231,7 +256,12 @@ class PerformanceSet:
     @classmethod
     def from_dataset(cls, ds) -> PerformanceSet:
         """The inverse of :meth:`to_dataset`."""
-        missing = [k for k in (*QUANTITIES, *_LABELS, "electricity_by_hour") if k not in ds]
+        missing = [k for k in (*QUANTITIES, *_LABELS, "electricity_profile") if k not in ds]
+        if missing == ["electricity_profile"] and "electricity_by_hour" in ds:
+            raise DataFormatError(
+                "this performance.nc was written by an older designopt (electricity by hour of"
+                " day only); rerun the same `designopt run` command to rewrite it"
+            )
         if missing:
             raise DataFormatError(f"not a designopt Performance set: {missing} are missing")
         arrays = {k: np.asarray(ds[k].values, float) for k in QUANTITIES}
@@ -241,12 +271,16 @@ class PerformanceSet:
             for k in ds.data_vars
             if k.startswith("metric_")
         }
-        hourly = np.asarray(ds["electricity_by_hour"].values, float)
-        return cls(arrays=arrays, labels=labels, hourly=hourly, metrics=metrics)
+        profile = np.asarray(ds["electricity_profile"].values, float)
+        if profile.shape[1:] != PROFILE_SHAPE:
+            raise DataFormatError(
+                f"electricity_profile has shape {profile.shape}; expected (n, *{PROFILE_SHAPE})"
+            )
+        return cls(arrays=arrays, labels=labels, profile=profile, metrics=metrics)
 
 
 def _check_fields() -> None:  # QUANTITIES and the dataclass must name the same things
-    names = {f.name for f in fields(Performance)} - {*_LABELS, "metrics", "electricity_by_hour_kWh"}
+    names = {f.name for f in fields(Performance)} - {*_LABELS, "metrics", "electricity_profile_kWh"}
     assert names == set(QUANTITIES), names ^ set(QUANTITIES)
 
 

@@ -10,7 +10,7 @@ no pygfunction.  :func:`value` is the one-design, one-scenario case that the des
 What is a valuation input (changes without re-running physics): prices, standing charge,
 escalation, discount rate, lifetime, maintenance, grid and refrigerant CO2 factors, carbon
 price, capital grant, GWP cap, charge cap and room area (IEC 60335-2-40 limit), time-of-use
-tariffs, the cost table and its year, and the noise receivers (propagation from the stored
+tariffs and grid CO2 factors by month and hour of the day, the cost table and its year, and the noise receivers (propagation from the stored
 sound power is a few array operations).  What is physics (needs a new :func:`assess`):
 climate, design load, emitter and flow temperature, the design itself.
 """
@@ -27,11 +27,18 @@ import numpy as np
 from designopt.case import Case
 from designopt.catalogue import receiver_slug
 from designopt.errors import ConfigurationError
-from designopt.evaluate.performance import HOURS_OF_DAY, Performance, PerformanceSet
+from designopt.evaluate.performance import (
+    HOURS_OF_DAY,
+    MONTHS,
+    PROFILE_SHAPE,
+    Performance,
+    PerformanceSet,
+)
 from designopt.search.problem import Evaluation
 
 __all__ = [
     "FLUID_SCALE_K",
+    "PROFILE_FIELDS",
     "SCENARIO_FIELDS",
     "Scenarios",
     "UNMET_TOLERANCE",
@@ -66,18 +73,31 @@ SCENARIO_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Scenario profiles by month and hour of the day: name -> (unit, long name).
+PROFILE_FIELDS: dict[str, tuple[str, str]] = {
+    "tou_price_per_kWh": ("currency/kWh", "electricity price by month and hour of the day"),
+    "grid_co2_profile_kg_per_kWh": ("kg/kWh", "grid CO2 intensity by month and hour of the day"),
+}
+
+
 @dataclass(frozen=True, eq=False)
 class Scenarios:
     """Economic and regulatory scenarios as arrays over a ``scenario`` axis.
 
-    ``values`` maps every name of :data:`SCENARIO_FIELDS` to an array of shape ``(S,)``;
-    ``tou_price_per_kWh`` optionally gives each scenario a time-of-use price by hour of the day
-    (``(S, 24)`` [currency/kWh]), which replaces the flat price for that scenario (rows of NaN
-    keep the flat price).
+    ``values`` maps every name of :data:`SCENARIO_FIELDS` to an array of shape ``(S,)``.
+    Two optional profiles give a scenario prices or grid CO2 factors that vary with the clock:
+    ``tou_price_per_kWh`` [currency/kWh] replaces the flat electricity price and
+    ``grid_co2_profile_kg_per_kWh`` [kg/kWh] the flat grid factor.  Each is ``(S, 12, 24)``
+    (month, January first, x hour of the day) or ``(S, 24)`` (the same day in every month);
+    a row of NaN keeps the flat value for that scenario.  An 8760-hour series is reduced to
+    ``(12, 24)`` by :func:`designopt.economics.profiles.month_hour_mean`.  Profiles need
+    designs simulated hour by hour (their
+    :attr:`~designopt.evaluate.performance.Performance.electricity_profile_kWh`).
     """
 
     values: Mapping[str, np.ndarray]
     tou_price_per_kWh: np.ndarray | None = None
+    grid_co2_profile_kg_per_kWh: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         missing = sorted(set(SCENARIO_FIELDS) - set(self.values))
@@ -91,14 +111,32 @@ class Scenarios:
         n = {s for s in sizes.values()}
         if len(n) != 1 or len(next(iter(n))) != 1:
             raise ConfigurationError(f"scenario fields must be 1-D arrays of one length: {sizes}")
-        if self.tou_price_per_kWh is not None and np.shape(self.tou_price_per_kWh) != (
-            self.size,
-            HOURS_OF_DAY,
-        ):
+        for name in PROFILE_FIELDS:
+            object.__setattr__(self, name, self._profile(name, getattr(self, name)))
+
+    def _profile(self, name: str, value: Any) -> np.ndarray | None:
+        """``value`` as ``(S, 12, 24)``, checked: rows all NaN (flat) or finite and >= 0."""
+        if value is None:
+            return None
+        a = np.asarray(value, dtype=float)
+        if a.shape == (self.size, HOURS_OF_DAY):
+            a = np.repeat(a[:, None, :], MONTHS, axis=1)
+        if a.shape != (self.size, *PROFILE_SHAPE):
             raise ConfigurationError(
-                f"tou_price_per_kWh has shape {np.shape(self.tou_price_per_kWh)}; "
-                f"expected ({self.size}, {HOURS_OF_DAY})"
+                f"{name} has shape {np.shape(value)}; expected ({self.size}, {MONTHS},"
+                f" {HOURS_OF_DAY}) (month x hour of day) or ({self.size}, {HOURS_OF_DAY})"
             )
+        rows = a.reshape(self.size, -1)
+        nan = np.isnan(rows)
+        mixed = nan.any(axis=1) & ~nan.all(axis=1)
+        if mixed.any():
+            raise ConfigurationError(
+                f"{name}: scenario {int(np.argmax(mixed))} mixes NaN and numbers; give a number"
+                " for every month and hour, or NaN everywhere for the flat value"
+            )
+        if np.isinf(rows).any() or (rows[~nan] < 0).any():
+            raise ConfigurationError(f"{name} must be finite and >= 0 (NaN rows: flat value)")
+        return a
 
     @property
     def size(self) -> int:
@@ -107,8 +145,9 @@ class Scenarios:
     @classmethod
     def from_case(cls, case: Case, n: int = 1, **axes: Any) -> Scenarios:
         """``n`` scenarios equal to the case's economics and policy, with ``axes`` (arrays of
-        length ``n``, names of :data:`SCENARIO_FIELDS`, or ``tou_price_per_kWh`` of shape
-        ``(n, 24)``) replacing the case's values."""
+        length ``n``, names of :data:`SCENARIO_FIELDS`, or profiles of
+        :data:`PROFILE_FIELDS` of shape ``(n, 12, 24)`` or ``(n, 24)``) replacing the case's
+        values."""
         econ, pol = case.economics, case.policy
         base = {
             "lifetime_years": econ.lifetime_years,
@@ -127,11 +166,11 @@ class Scenarios:
             "charge_limit_kg": math.nan if pol.charge_limit_kg is None else pol.charge_limit_kg,
             "room_area_m2": math.nan if pol.room_area_m2 is None else pol.room_area_m2,
         }
-        tou = axes.pop("tou_price_per_kWh", None)
+        profiles = {k: axes.pop(k) for k in PROFILE_FIELDS if k in axes}
         bad = sorted(set(axes) - set(base))
         if bad:
             raise ConfigurationError(
-                f"unknown scenario axis {bad}; valid: {sorted(base) + ['tou_price_per_kWh']}"
+                f"unknown scenario axis {bad}; valid: {sorted(base) + sorted(PROFILE_FIELDS)}"
             )
         values = {k: np.full(n, float(v)) for k, v in base.items()}
         for k, v in axes.items():
@@ -139,11 +178,22 @@ class Scenarios:
             if a.shape != (n,):
                 raise ConfigurationError(f"scenario axis {k} has shape {a.shape}; expected ({n},)")
             values[k] = a
-        return cls(values=values, tou_price_per_kWh=None if tou is None else np.asarray(tou, float))
+        return cls(values=values, **profiles)
 
     def chunk(self, start: int, stop: int) -> Scenarios:
-        tou = None if self.tou_price_per_kWh is None else self.tou_price_per_kWh[start:stop]
-        return Scenarios({k: v[start:stop] for k, v in self.values.items()}, tou)
+        profiles = {
+            k: None if getattr(self, k) is None else getattr(self, k)[start:stop]
+            for k in PROFILE_FIELDS
+        }
+        return Scenarios({k: v[start:stop] for k, v in self.values.items()}, **profiles)
+
+    def profiled(self) -> dict[str, np.ndarray]:
+        """``(S,)`` bool per profile field given: which scenarios use it (not the flat value)."""
+        return {
+            k: ~np.isnan(getattr(self, k).reshape(self.size, -1)).all(axis=1)
+            for k in PROFILE_FIELDS
+            if getattr(self, k) is not None
+        }
 
 
 def case_receivers(case: Case) -> list:
@@ -251,15 +301,16 @@ def value_arrays(
     from designopt import economics
 
     D, S = ps.size, scenarios.size
-    if scenarios.tou_price_per_kWh is not None:
-        tou_rows = ~np.isnan(scenarios.tou_price_per_kWh).all(axis=1)
-        lacking = np.isnan(ps.hourly).any(axis=1)
-        if tou_rows.any() and lacking.any():
-            raise ConfigurationError(
-                f"{int(lacking.sum())} of {D} designs have no hourly electricity (EN 14825 bin "
-                "season without a weather file): a time-of-use tariff needs an hourly "
-                "simulation (site.weather_file, or a ground or hybrid source)"
-            )
+    used = [k for k, rows in scenarios.profiled().items() if rows.any()]
+    lacking = ~ps.has_profile
+    if used and lacking.any():
+        raise ConfigurationError(
+            f"{int(lacking.sum())} of {D} designs have no hourly electricity (EN 14825 bin "
+            f"season without a weather file): {' and '.join(used)} (a time-of-use tariff or an "
+            "hourly grid CO2 factor) needs an hourly simulation (site.weather_file, or a ground "
+            "or hybrid source)"
+        )
+    profile = np.nan_to_num(ps.profile).reshape(D, -1)  # (D, 288) [kWh]
     a = ps.arrays
     out2 = (
         "capital_cost",
@@ -286,23 +337,29 @@ def value_arrays(
             subsidy_fixed=v["capital_subsidy"],
             subsidy_fraction=v["capital_subsidy_fraction"],
         )
+        profiled = sc.profiled()
+        grid_factor = v["grid_co2_kg_per_kWh"]
+        if "grid_co2_profile_kg_per_kWh" in profiled:
+            # the electricity-weighted factor of each design under each scenario's profile
+            f = np.nan_to_num(sc.grid_co2_profile_kg_per_kWh.reshape(sc.size, -1))
+            annual = d["annual_electricity_kWh"]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                weighted = np.where(annual > 0, (profile @ f.T) / annual, 0.0)
+            grid_factor = np.where(profiled["grid_co2_profile_kg_per_kWh"], weighted, grid_factor)
         em = economics.tewi(
             charge_kg=d["charge_kg"],
             gwp=d["gwp100"],
             lifetime_years=v["lifetime_years"],
             annual_electricity_kWh=d["annual_electricity_kWh"],
-            grid_factor_kg_per_kWh=v["grid_co2_kg_per_kWh"],
+            grid_factor_kg_per_kWh=grid_factor,
             annual_leak_rate=v["annual_leakage_rate"],
             recovery_fraction=1.0 - v["end_of_life_loss"],
         )
         elec_cost = None
-        if sc.tou_price_per_kWh is not None:
-            tou = sc.tou_price_per_kWh
-            flat = np.isnan(tou).all(axis=1)
-            hourly = np.nan_to_num(ps.hourly)
-            by_tou = hourly @ np.nan_to_num(tou).T
+        if "tou_price_per_kWh" in profiled:
+            tou = np.nan_to_num(sc.tou_price_per_kWh.reshape(sc.size, -1))
             by_flat = d["annual_electricity_kWh"] * v["electricity_price_per_kWh"]
-            elec_cost = np.where(flat[None, :], by_flat, by_tou)
+            elec_cost = np.where(profiled["tou_price_per_kWh"], profile @ tou.T, by_flat)
         life = economics.lifetime_cost(
             capital=capital,
             discount_rate=v["discount_rate"],

@@ -55,7 +55,7 @@ from designopt.evaluate.mapview import (
     at_point,
     rating_compressor_power,
 )
-from designopt.evaluate.performance import HOURS_OF_DAY, Performance
+from designopt.evaluate.performance import Performance
 from designopt.ground.coupling import solve_source_temperature
 from designopt.units import ZERO_CELSIUS_K
 
@@ -475,10 +475,14 @@ def required_length(
     return float(brentq(margin, H_min, H_max, xtol=xtol_m))
 
 
-def _hour_of_day_kWh(run: GroundRun, elec_W: np.ndarray) -> np.ndarray:
-    """Lifetime-mean annual electricity [kWh] by hour of the day (hour 0 of the year is 00:00)."""
-    by = elec_W.reshape(run.years, HOURS // HOURS_OF_DAY, HOURS_OF_DAY).sum(axis=(0, 1))
-    return by * 3600.0 / (3.6e6 * run.years)
+def _month_hour_kWh(run: GroundRun, elec_W: np.ndarray) -> np.ndarray:
+    """Lifetime-mean annual electricity [kWh] by month and hour of the day, shape
+    :data:`~designopt.evaluate.performance.PROFILE_SHAPE` (each simulated year is the weather
+    file's 8760 hours from 1 January 00:00)."""
+    from designopt.economics.profiles import month_hour_sum
+
+    mean_W = elec_W.reshape(run.years, HOURS).mean(axis=0)
+    return month_hour_sum(mean_W * (3600.0 / 3.6e6))
 
 
 def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
@@ -641,5 +645,5 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
         unmet_share=unmet_kWh / max(heat_kWh, 1e-9),
         fluid_margin_K=margin,
         metrics=metrics,
-        electricity_by_hour_kWh=_hour_of_day_kWh(run, elec_W),
+        electricity_profile_kWh=_month_hour_kWh(run, elec_W),
     )

@@ -185,18 +185,19 @@ def hourly_air(
         "load_J": load_J,
         "unmet_J": tot["unmet"],
         "spf_h3": (tot["heat_hp"] - tot["defrost_heat"] + tot["heat_backup"]) / tot["electricity"],
-        "electricity_by_hour_kWh": _by_hour_of_day(data["electricity"], dt_J),
+        "electricity_profile_kWh": _by_month_and_hour(data["electricity"], dt_J),
         "hours_backup": float((data["heat_backup"] > 1e-9).sum())
         * float(day.attrs.get("time_step_h", 1.0)),
     }
 
 
-def _by_hour_of_day(series, dt_J: float) -> np.ndarray:
-    """Annual sums [kWh] of an hourly power series [W] by hour of the day (0-23)."""
-    hour = np.asarray(series["time"].dt.hour.values, int)
-    return np.bincount(hour, weights=np.asarray(series.values, float), minlength=24) * (
-        dt_J / 3.6e6
-    )
+def _by_month_and_hour(series, dt_J: float) -> np.ndarray:
+    """Annual sums [kWh] of an hourly power series [W] by month and hour of the day, shape
+    :data:`~designopt.evaluate.performance.PROFILE_SHAPE`."""
+    from designopt.economics.profiles import month_hour_sum
+
+    kWh = np.asarray(series.values, float) * (dt_J / 3.6e6)
+    return month_hour_sum(kWh, np.asarray(series["time"].values))
 
 
 def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
@@ -360,5 +361,5 @@ def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
         sound_power_quiet_dBA=lwa_quiet,
         unmet_share=unmet_share,
         metrics=metrics,
-        electricity_by_hour_kWh=None if hourly is None else hourly["electricity_by_hour_kWh"],
+        electricity_profile_kWh=None if hourly is None else hourly["electricity_profile_kWh"],
     )
