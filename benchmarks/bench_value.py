@@ -7,7 +7,8 @@ Prints (this machine, medians):
   performance maps; property tables warm), and of a hybrid design of gshp_hybrid;
 * ``value`` of one design under the case (what the study adds per trial);
 * ``value_arrays``: D designs x S scenarios (electricity price, carbon price, grant, discount
-  rate and GWP cap varied) with a flat tariff and with a 24-hour time-of-use tariff, on one
+  rate and GWP cap varied) with a flat tariff and with a tariff and grid CO2 factor by month and
+  hour of the day, on one
   core (OpenBLAS/OMP threads limited to 1 before numpy is imported), with the peak resident
   memory of the process.  The D designs are the assessed hybrid and air Performances repeated
   with jittered sizes and energies (valuation cost does not depend on where they came from).

@@ -708,3 +708,50 @@ def test_month_hour_mean_needs_every_cell():
     time = np.datetime64("2019-01-01T00", "h") + np.arange(24 * 40)
     with pytest.raises(ConfigurationError, match="no value in month 3, hour 0"):
         month_hour_mean(np.ones(time.size), time)
+
+
+DK2 = Path(__file__).parent / "data" / "hourly_grid" / "dk2_2019_dayahead_price.csv"
+
+
+def _dk2():
+    prices = pd.read_csv(DK2)
+    time = pd.to_datetime(prices["time_utc"]).dt.tz_localize(None).to_numpy()
+    return prices["price_eur_per_mwh"].to_numpy(), time
+
+
+def test_month_hour_mean_of_a_real_price_year_matches_the_published_statistics():
+    """DK2 day-ahead prices 2019 (Energinet, CC BY 4.0; tests/data/hourly_grid/SOURCE.md):
+    the 12 x 24 cell means, weighted by the days of each month, give back the monthly and the
+    hour-of-day (UTC) means listed in SOURCE.md (computed there with pandas)."""
+    from designopt.economics.profiles import month_hour_mean
+
+    price, time = _dk2()
+    cells = month_hour_mean(price, time)
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    monthly = [51.69, 43.92, 35.62, 39.91, 38.14, 33.61, 39.03, 39.47, 37.33, 41.52, 42.70, 35.34]
+    np.testing.assert_allclose(cells.mean(axis=1), monthly, atol=0.005)
+    hourly = [31.28, 30.46, 30.48, 31.98, 36.85, 42.58, 46.05, 45.47, 43.95, 42.74, 41.29, 40.07,
+              39.35, 39.34, 40.29, 43.18, 47.08, 49.17, 46.98, 43.37, 40.50, 37.05, 34.09, 32.53]
+    np.testing.assert_allclose(days @ cells / 365, hourly, atol=0.005)
+    assert (days @ cells).sum() / 8760 == pytest.approx(39.8385, abs=5e-5)
+
+
+def test_profile_valuation_is_exact_for_electricity_constant_within_cells():
+    """With a real hourly price year, sum(e_t p_t) over 8760 hours equals sum(E[m,h] p[m,h])
+    of the 12 x 24 reduction whenever e_t is the same on every day of a month at one hour (the
+    statistic loses only the co-variation within a cell); shifted to UTC+1 as the valuation of
+    a weather file in Central European standard time does."""
+    from designopt.economics.profiles import month_hour_index, month_hour_mean, month_hour_sum
+
+    price, time = _dk2()
+    rng = np.random.default_rng(7)
+    e_cell = rng.uniform(0.0, 3.0, 288)  # kWh in one hour of each (month, hour) cell
+    local = month_hour_index(time, utc_offset_h=1.0)
+    e = e_cell[local]  # electricity by UTC hour, constant within each local cell
+    exact = float(e @ price)
+    E = month_hour_sum(e, time, utc_offset_h=1.0)
+    reduced = float((E * month_hour_mean(price, time, utc_offset_h=1.0)).sum())
+    assert reduced == pytest.approx(exact, rel=1e-12)
+    # the offset matters: a local-time profile valued on UTC price cells misses by percent
+    wrong = float((E * month_hour_mean(price, time)).sum())
+    assert abs(wrong - exact) > 1e-3 * abs(exact)
