@@ -95,7 +95,9 @@ def main() -> None:
         print(f"{name:14s} {exact:11.1f} {100 * r[0]:9.2f}% {100 * r[1]:8.2f}% {100 * r[2]:8.2f}%")
     for k, label in (("mh", "month x hour"), ("h24", "24-hour"), ("flat", "flat mean")):
         a = 100 * np.abs(errs[k])
-        print(f"{label:13s}: |error| median {np.median(a):.2f} %, max {a.max():.2f} % over {a.size} designs")
+        print(
+            f"{label:13s}: |error| median {np.median(a):.2f} %, max {a.max():.2f} % over {a.size} designs"
+        )
 
 
 if __name__ == "__main__":

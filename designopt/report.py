@@ -65,6 +65,14 @@ def pareto_table(ds: xr.Dataset, *, max_rows: int = 20) -> list[dict[str, str]]:
     return rows
 
 
+def _repeated(ds: xr.Dataset) -> str:
+    """ ", N repeated an earlier design" when the sampler proposed designs again."""
+    if "repeat_of" not in ds:
+        return ""
+    k = int((ds["repeat_of"] >= 0).sum())
+    return f", {k} repeated an earlier trial's design" if k else ""
+
+
 def _search(ds: xr.Dataset) -> str:
     """Sampler and seed, or each run's when a resumed study changed them."""
     history = ds.attrs.get("search_history", "")
@@ -84,7 +92,8 @@ def summary_markdown(ds: xr.Dataset) -> str:
     )
     failed = int((ds.state == "FAIL").sum())
     lines += [
-        f"- trials: {n} ({failed} could not be evaluated), feasible: {nf}, Pareto designs: {npar}",
+        f"- trials: {n} ({failed} could not be evaluated{_repeated(ds)}), feasible: {nf},"
+        f" Pareto designs: {npar} (distinct)",
         "- objectives: " + ", ".join(f"{o} ({ds[o].attrs.get('direction')})" for o in objs),
         f"- hypervolume: {ds.attrs.get('hypervolume', float('nan')):.6g} against reference "
         f"{ds.attrs.get('hypervolume_reference')} ({ds.attrs.get('hypervolume_reference_rule', '')})",

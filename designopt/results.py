@@ -102,6 +102,23 @@ def from_study(
     return ds
 
 
+def _repeats(records: Sequence[Record], problem: Problem) -> np.ndarray:
+    """For each record, the trial number of the first earlier record with the same design
+    variables (all of them equal), or -1."""
+    names = [v.name for v in problem.variables]
+    first: dict[tuple, int] = {}
+    out = np.full(len(records), -1, dtype=np.int64)
+    for i, r in enumerate(records):
+        if not r.params:
+            continue
+        key = tuple(repr(r.params.get(k)) for k in names)
+        if key in first:
+            out[i] = first[key]
+        else:
+            first[key] = int(r.number)
+    return out
+
+
 def from_records(
     records: Sequence[Record], problem: Problem, *, reference: Sequence[float] | None = None
 ) -> xr.Dataset:
@@ -129,6 +146,10 @@ def from_records(
     idx = np.flatnonzero(feasible)
     if idx.size:
         pareto[idx[non_dominated_mask(vmin[idx])]] = True
+    # a sampler may propose the same design again (NSGA-II offspring equal to a parent): the
+    # repeat is kept as a trial but marked, and only its first trial is in the Pareto set
+    repeat_of = _repeats(records, problem)
+    pareto &= repeat_of < 0
     if reference is None:
         ref = reference_point(vmin[idx]) if idx.size else np.full(len(obj_names), np.nan)
         ref_kind = "worst feasible value + 10 % of the feasible range, per objective"
@@ -197,6 +218,14 @@ def from_records(
                 "role": "metric",
             },
         )
+    ds["repeat_of"] = (
+        "trial",
+        repeat_of,
+        {
+            "units": "1",
+            "long_name": "number of the first trial with the same design variables (-1: none)",
+        },
+    )
     ds["objective_values"] = (
         ("trial", "objective"),
         values,
