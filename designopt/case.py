@@ -410,7 +410,8 @@ class Case(_Model):
         return self.model_copy(update={"space": space})
 
 
-def _format_validation_error(exc: ValidationError, source: str) -> str:
+def format_validation_error(exc: ValidationError, source: str, *, kind: str = "case file") -> str:
+    """One line naming every bad field of a pydantic error: ``field=value: rule; ...``."""
     lines = []
     for err in exc.errors():
         loc = ""
@@ -422,7 +423,7 @@ def _format_validation_error(exc: ValidationError, source: str) -> str:
             msg = "is not a known field"
         shown = repr(value) if not isinstance(value, dict) else "{...}"
         lines.append(f"{loc}={shown}: {msg}")
-    return f"invalid case file {source}: " + "; ".join(lines)
+    return f"invalid {kind} {source}: " + "; ".join(lines)
 
 
 def case_from_mapping(
@@ -442,7 +443,7 @@ def case_from_mapping(
     try:
         case = Case.model_validate({**data, "base_dir": str(base_dir)})
     except ValidationError as exc:
-        raise ConfigurationError(_format_validation_error(exc, source)) from None
+        raise ConfigurationError(format_validation_error(exc, source)) from None
     check_case(case)
     return case
 

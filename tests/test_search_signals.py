@@ -199,3 +199,20 @@ def test_resume_with_another_sampler_and_seed_is_recorded(tmp_path):
     with xr.open_dataset(out / RESULTS_NAME) as ds:
         assert ds.attrs["search_history"].endswith("; tpe, seed 4 (from trial 6)")
         assert int(ds.attrs["n_trials"]) == 12
+
+
+def test_a_hard_stop_waits_for_the_journal_record():
+    """A second SIGINT while a journal record is written (``uninterrupted``) stops only once
+    the record is complete; outside, it stops at once."""
+    from designopt.search.signals import StopSignals, uninterrupted
+
+    calls: list[str] = []
+    stop = StopSignals(hard_stop=lambda: calls.append("stop"))
+    stop._handle(signal.SIGINT, None)  # the first: a request only
+    assert stop.signal_name == "SIGINT" and calls == []
+    with uninterrupted():
+        stop._handle(signal.SIGINT, None)
+        assert calls == []  # the record is still being written
+    assert calls == ["stop"]
+    stop._handle(signal.SIGINT, None)
+    assert calls == ["stop", "stop"]

@@ -32,6 +32,8 @@ from typing import Any
 from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
 
+from designopt.search.signals import uninterrupted
+
 #: Suffix of the flock file that serialises designopt's appends (next to the journal).
 WRITE_LOCK_SUFFIX = ".write.lock"
 #: Infix of the files holding torn tails set aside: ``study.journal.torn-20260101T120000Z``.
@@ -73,7 +75,8 @@ class RollbackJournalFileBackend(JournalFileBackend):
         self._write_lock = file_path + WRITE_LOCK_SUFFIX
 
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
-        with _exclusive(self._write_lock):
+        # a second Ctrl-C waits for the record to be complete (designopt.search.signals)
+        with uninterrupted(), _exclusive(self._write_lock):
             before = os.path.getsize(self._file_path)
             try:
                 super().append_logs(logs)

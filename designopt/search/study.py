@@ -73,6 +73,7 @@ from designopt.errors import (
     StudyInterrupted,
 )
 from designopt.search.problem import Evaluation, Problem, suggest
+from designopt.search.signals import EXIT_INTERRUPTED, StopSignals, exit_interrupted
 
 SAMPLERS = ("nsga2", "nsga3", "tpe", "random", "qmc")
 
@@ -105,40 +106,6 @@ WAIT_POLL_S = 1.0
 INITIAL_ATTR = "designopt_initial"
 #: Study user attribute: one ``{"sampler", "seed", "first_trial"}`` per run that added trials.
 RUNS_ATTR = "designopt_runs"
-#: Exit status of a forked worker stopped at once by a second SIGINT (128 + SIGINT).
-EXIT_INTERRUPTED = 130
-
-
-class StopSignals:
-    """Turn SIGINT and SIGTERM into a request to stop after the current trial.
-
-    Used as a context manager around a run (parent) or a worker.  The first signal only records
-    its name in :attr:`signal_name`; the loops look at it between trials.  A second SIGINT
-    raises :class:`KeyboardInterrupt` at once (Ctrl-C twice: stop now).  Handlers can be
-    installed only in the main thread; elsewhere (a run started from a thread) the context
-    does nothing and signals keep their usual effect.
-    """
-
-    def __init__(self) -> None:
-        self.signal_name: str | None = None
-        self._old: dict[int, Any] = {}
-
-    def _handle(self, signum: int, frame) -> None:
-        if self.signal_name is not None and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        if self.signal_name is None:
-            self.signal_name = signal.Signals(signum).name
-
-    def __enter__(self) -> StopSignals:
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                self._old[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for sig, old in self._old.items():
-            signal.signal(sig, old)
-        self._old.clear()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -494,7 +461,6 @@ def evaluate_safely(problem: Problem, params: dict[str, Any]) -> Evaluation:
 @contextlib.contextmanager
 def _heartbeat(storage, trial_id: int, interval_s: int) -> Iterator[None]:
     """Record the trial's heartbeat every ``interval_s`` in a thread while the block runs."""
-    import threading
 
     stop = threading.Event()
 
@@ -788,10 +754,9 @@ def _worker_process(
     """A forked worker: a full disk ends it quietly with :data:`EXIT_STORAGE_FULL`, a second
     SIGINT with :data:`EXIT_INTERRUPTED`, so the parent reports one line for all workers."""
     try:
-        with StopSignals() as stop:
+        # a second SIGINT leaves at once (os._exit: no traceback, even after the loop ended)
+        with StopSignals(hard_stop=exit_interrupted, restore=False) as stop:
             _worker(problem, settings, worker_id, parent_pid, stop)
-    except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
     except OSError as exc:
         if exc.errno in FULL_ERRNOS:
             sys.exit(EXIT_STORAGE_FULL)
