@@ -672,17 +672,24 @@ def check_variable_value(name: str, value: Any, where: str) -> None:
         )
 
 
+def read_toml(path: str | Path, *, kind: str = "case file") -> dict[str, Any]:
+    """The parsed TOML file ``path``; a missing file, bad TOML or non-UTF-8 text raise a one-line
+    :class:`~designopt.errors.ConfigurationError` naming the file (``kind``: what it is)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigurationError(f"{kind} {str(path)!r} does not exist")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{kind} {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(
+            f"{kind} {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
+
+
 def load_case(path: str | Path) -> Case:
     """Read and validate a case TOML file."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigurationError(f"case file {str(path)!r} does not exist")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"case file {path} is not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(
-            f"case file {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
-        ) from None
+    data = read_toml(path)
     return case_from_mapping(data, source=str(path), base_dir=path.resolve().parent)

@@ -28,13 +28,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from designopt.case import NAME_PATTERN, format_validation_error
+from designopt.case import NAME_PATTERN, format_validation_error, read_toml
 from designopt.errors import ConfigurationError
 
 __all__ = ["AXES", "Axis", "Reference", "ScenarioDesign", "SweepSpec", "load_sweep"]
@@ -165,16 +164,7 @@ class SweepSpec(_Model):
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep TOML file; paths in it become absolute (relative to the file)."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigurationError(f"sweep file {str(path)!r} does not exist")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"sweep file {path} is not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(
-            f"sweep file {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
-        ) from None
+    data = read_toml(path, kind="sweep file")
     base = path.resolve().parent
     for key in ("case", "study"):
         if isinstance(data.get(key), str):
