@@ -106,7 +106,7 @@ def value_batch(ps, case, columns: dict[str, np.ndarray], constraints: list[str]
     from designopt.evaluate import Scenarios, value_arrays
 
     s = next(iter(columns.values())).size
-    axes = {k: v for k, v in columns.items() if k not in BOILER_AXES and k != "gas_co2_kg_per_kWh"}
+    axes = {k: v for k, v in columns.items() if k not in BOILER_AXES}
     sc = Scenarios.from_case(case, s, **axes)
     out = value_arrays(ps, sc, case, chunk=max(1, s))
     D = ps.size
@@ -123,10 +123,12 @@ def value_batch(ps, case, columns: dict[str, np.ndarray], constraints: list[str]
     masked = np.where(feasible, npc, np.inf)
     best = np.argmin(masked, axis=0)
     has = np.isfinite(masked[best, np.arange(s)])
-    pick = lambda a: np.where(has, a[best, np.arange(s)], np.nan)  # noqa: E731
+
+    def pick(a: np.ndarray) -> np.ndarray:  # the best design's value in each scenario
+        return np.where(has, a[best, np.arange(s)], np.nan)
 
     econ = case.economics
-    v = {k: sc.values[k] for k in sc.values}
+    v = sc.values
     gas_price = columns.get("gas_price_per_kWh", np.full(s, econ.gas_price_per_kWh))
     gas_co2 = columns.get("gas_co2_kg_per_kWh", np.full(s, econ.gas_co2_kg_per_kWh))
     heat = float(np.nanmedian(ps.arrays["annual_heat_kWh"]))
