@@ -164,26 +164,17 @@ def test_study_of_another_case_is_refused(study, tmp_path):
         run_sweep(load_sweep(path), tmp_path, workers=1)
 
 
+def _cli_sweep(path: Path, out: Path, scheduler: str, *, timeout: int):
+    """``designopt sweep PATH --out OUT --scheduler ADDRESS`` in a child process."""
+    cmd = [sys.executable, "-m", "designopt", "sweep", str(path), "--out", str(out)]
+    cmd += ["--scheduler", scheduler, "--no-progress"]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
 def test_cli_unreachable_scheduler_is_one_line_and_no_sweep_nc(study, tmp_path):
     path = _sweep_file(tmp_path, study, GRID)
     out = tmp_path / "out"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "designopt",
-            "sweep",
-            str(path),
-            "--out",
-            str(out),
-            "--scheduler",
-            "tcp://127.0.0.1:9",
-            "--no-progress",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _cli_sweep(path, out, "tcp://127.0.0.1:9", timeout=120)
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and "no Dask scheduler answers" in done.stderr
     assert not (out / "sweep.nc").exists()
@@ -238,23 +229,7 @@ def test_sweep_on_a_real_dask_scheduler_and_two_workers(study, tmp_path):
         address = json.loads(sched_file.read_text())["address"]
         path = _sweep_file(tmp_path, study, GRID, batch_size=1)
         out = tmp_path / "out"
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "designopt",
-                "sweep",
-                str(path),
-                "--out",
-                str(out),
-                "--scheduler",
-                address,
-                "--no-progress",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = _cli_sweep(path, out, address, timeout=300)
         assert done.returncode == 0, done.stderr
         local = run_sweep(load_sweep(path), tmp_path / "local", workers=1)
         xr.testing.assert_allclose(

@@ -259,11 +259,9 @@ def _write_region(store: str, pairs, per, start: int, stop: int, n_designs: int)
     """Write one batch's region into the Zarr store (runs on a worker)."""
     import xarray as xr
 
-    coords = {}
     ds = xr.Dataset(
         {k: (("design", "scenario"), v) for k, v in pairs.items()}
         | {k: (("scenario",), v) for k, v in per.items()},
-        coords=coords,
     )
     ds.to_zarr(
         store,
