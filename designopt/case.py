@@ -185,6 +185,13 @@ class Economics(_Model):
 
 
 class Policy(_Model):
+    min_heat_pump_coverage: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="share of the design heat load the heat pump alone must cover at the design"
+        " temperature (constraint 'coverage'; default 1.0, MCS MIS 3005-D)",
+    )
     gwp_cap: float | None = Field(
         None, ge=0, description="maximum refrigerant GWP (F-gas style ban)"
     )
@@ -196,6 +203,71 @@ class Policy(_Model):
         gt=0,
         description="room area for the IEC 60335-2-40 flammable charge limit (indoor parts)",
     )
+
+
+class BoilerTable(_Model):
+    """The ``[boiler]`` table: a fuel boiler next to the heat pump makes the case a heat pump +
+    boiler hybrid (see docs/hybrid-boiler.md)."""
+
+    fuel: Literal["gas", "oil", "lpg", "biomass", "other"] = "gas"
+    price_per_kWh: float | None = Field(
+        None,
+        ge=0,
+        le=10,
+        description="fuel price per kWh of fuel [currency/kWh]; gas: default"
+        " economics.gas_price_per_kWh; other fuels: required",
+    )
+    co2_kg_per_kWh: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="fuel CO2 factor [kg/kWh of fuel]; gas: default economics.gas_co2_kg_per_kWh;"
+        " other fuels: required",
+    )
+    condensing: bool = Field(
+        True, description="condensing boiler: efficiency by the temperature of the water it heats"
+    )
+    efficiency: float = Field(
+        0.88,
+        ge=0.5,
+        le=1.11,
+        description="heat per fuel energy [1] on the fuel price's calorific basis (gross for gas"
+        " as billed); condensing: at 60 degC return (the full-load 80/60 test, eta_4 of an"
+        " 811/2013 fiche); otherwise constant",
+    )
+    efficiency_30C_return: float = Field(
+        0.98,
+        ge=0.5,
+        le=1.11,
+        description="condensing: efficiency at 30 degC return (the 30 % load test, eta_1 of an"
+        " 811/2013 fiche) [1]",
+    )
+    operation: Literal["alternative", "parallel"] = Field(
+        "parallel",
+        description="below the switchover temperature: 'alternative' = boiler only, 'parallel' ="
+        " heat pump at full output and the boiler tops up",
+    )
+    maintenance_per_year: float = Field(150.0, ge=0, le=1e5, description="[currency/a]")
+    standing_charge_per_year: float = Field(
+        0.0, ge=0, le=1e5, description="fuel connection standing charge [currency/a]"
+    )
+
+    @model_validator(mode="after")
+    def _fuel_data(self) -> BoilerTable:
+        if self.condensing and self.efficiency_30C_return < self.efficiency:
+            raise ValueError(
+                f"efficiency_30C_return={self.efficiency_30C_return} is below efficiency="
+                f"{self.efficiency} (at 60 degC return): a condensing boiler gains at low return"
+                " temperature; give condensing = false for a constant efficiency"
+            )
+        if self.fuel != "gas":
+            missing = [f for f in ("price_per_kWh", "co2_kg_per_kWh") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(
+                    f"fuel={self.fuel!r} needs boiler.{' and boiler.'.join(missing)} (only gas"
+                    " takes the [economics] gas price and CO2 factor by default)"
+                )
+        return self
 
 
 class PipeTable(_Model):
@@ -358,6 +430,9 @@ class Case(_Model):
     ground: GroundTable | None = Field(
         None, description="borefield, ground and fluid limits of ground and hybrid cases"
     )
+    boiler: BoilerTable | None = Field(
+        None, description="a fuel boiler: makes the case a heat pump + boiler hybrid"
+    )
     optimisation: Optimisation = Optimisation()
     base_dir: str = Field(
         ".", exclude=True, description="folder of the case file (set by load_case)"
@@ -386,6 +461,11 @@ class Case(_Model):
     def fingerprint(self) -> str:
         """Stable hash of everything that changes results (not the optimisation budget)."""
         data = self.model_dump(exclude={"optimisation", "description", "base_dir", "ground"})
+        # fields added later count only when set (old studies keep their fingerprint)
+        if data["boiler"] is None:
+            del data["boiler"]
+        if data["policy"]["min_heat_pump_coverage"] is None:
+            del data["policy"]["min_heat_pump_coverage"]
         # the [ground] table as written (what the case file set), as before it was typed
         data["ground"] = {} if self.ground is None else self.ground.model_dump(exclude_unset=True)
         data["objectives"] = self.optimisation.objectives
@@ -430,7 +510,7 @@ def case_from_mapping(
     data: dict[str, Any], *, source: str = "<mapping>", base_dir: str | Path = "."
 ) -> Case:
     """Validate a mapping (parsed TOML) as a :class:`Case` and :func:`check_case` it."""
-    data = dict(data)
+    data = _renamed(dict(data), source)
     ground = data.get("ground")
     if isinstance(ground, dict):
         if not ground:
@@ -446,6 +526,27 @@ def case_from_mapping(
         raise ConfigurationError(format_validation_error(exc, source)) from None
     check_case(case)
     return case
+
+
+def _renamed(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """An old case file's names in today's words, with a warning that says what to rename:
+    ``source.type = "hybrid"`` was the air/ground twin-source unit (``"twin_source"``); in
+    designopt, as in the trade, a hybrid is a heat pump + boiler (a ``[boiler]`` table)."""
+    src = data.get("source")
+    if isinstance(src, dict) and src.get("type") == "hybrid":
+        import warnings
+
+        from designopt.errors import DesignOptWarning
+
+        warnings.warn(
+            f"{source}: source.type='hybrid' now means a heat pump + boiler (a [boiler] table);"
+            " this file's air/ground twin-source unit was read as source.type='twin_source':"
+            " rename it in the file",
+            DesignOptWarning,
+            stacklevel=3,
+        )
+        data["source"] = {**src, "type": SourceType.TWIN_SOURCE.value}
+    return data
 
 
 def _format_ground_error(exc: ValidationError) -> str:
@@ -540,7 +641,7 @@ def check_case(case: Case) -> None:
                 f"objective {name!r} does not apply to source.type={src!r}"
                 + (f"; use {other!r}: {OBJECTIVES[other][2]}" if other else "")
             )
-    if src in (SourceType.GROUND.value, SourceType.HYBRID.value):
+    if src in (SourceType.GROUND.value, SourceType.TWIN_SOURCE.value):
         _check_ground_case(case)
     elif src == SourceType.WATER.value:
         if (
@@ -557,6 +658,7 @@ def check_case(case: Case) -> None:
                 "site.weather_file is not used for source.type='water' (constant water temperature);"
                 " remove it"
             )
+    _check_boiler(case)
     if "noise" in case.optimisation.constraints and not case.noise.receivers:
         raise ConfigurationError("constraint 'noise' needs at least one [[noise.receivers]] entry")
     if "gwp" in case.optimisation.constraints and case.policy.gwp_cap is None:
@@ -585,6 +687,48 @@ def check_case(case: Case) -> None:
                 " ground or hybrid source, 'unmet_load' a site.weather_file (air) or a ground or"
                 " hybrid source; valid here:"
                 f" {sorted(set(CONSTRAINTS) - hourly_only)}"
+            )
+
+
+#: Outdoor temperature above which the load line asks for no heat [degC] (docs/hourly.md).
+HEATING_LIMIT_DEGC = 16.0
+
+
+def _check_boiler(case: Case) -> None:
+    """Rules of the hybrid variables: the switchover temperature needs a boiler or a twin-source
+    unit and, with a boiler, lies in the climate's heating range; the boiler size needs a
+    boiler; a twin-source unit takes no boiler."""
+    src = case.source.type
+    given = {
+        **{k: ("space", v) for k, v in case.space.items()},
+        **{k: ("fixed", v) for k, v in case.fixed.items()},
+    }
+    if case.boiler is not None and src == SourceType.TWIN_SOURCE:
+        raise ConfigurationError(
+            "a [boiler] with source.type='twin_source' is not modelled; remove the [boiler] table"
+            " or use source.type 'air', 'water' or 'ground'"
+        )
+    if case.boiler is None:
+        if "boiler_kW" in given:
+            raise ConfigurationError(
+                f"{given['boiler_kW'][0]}.boiler_kW needs a [boiler] table (e.g. fuel = 'gas')"
+            )
+        if "switchover_temperature_degC" in given and src != SourceType.TWIN_SOURCE:
+            raise ConfigurationError(
+                f"{given['switchover_temperature_degC'][0]}.switchover_temperature_degC needs a"
+                " [boiler] table (heat pump + boiler hybrid) or source.type='twin_source'"
+            )
+        return
+    lo, hi = case.design_temperature_degC, HEATING_LIMIT_DEGC
+    where, spec = given.get("switchover_temperature_degC", (None, None))
+    if where is not None:
+        values = (spec.low, spec.high) if where == "space" else (spec,)
+        bad = [v for v in values if not lo <= float(v) <= hi]
+        if bad:
+            raise ConfigurationError(
+                f"{where}.switchover_temperature_degC={bad[0]!r} lies outside the climate's"
+                f" heating range [{lo:g}, {hi:g}] degC (design temperature to the {hi:g} degC"
+                " heating limit)"
             )
 
 
@@ -625,7 +769,7 @@ def _check_ground_case(case: Case) -> None:
         if case.noise.receivers or "noise" in case.optimisation.constraints:
             raise ConfigurationError(
                 "constraint 'noise' and [[noise.receivers]] do not apply to source.type='ground' "
-                "(the unit stands indoors, no outdoor fan); remove them, or use 'hybrid'"
+                "(the unit stands indoors, no outdoor fan); remove them, or use 'twin_source'"
             )
     if case.site.weather_file is not None:
         path = case.weather_path

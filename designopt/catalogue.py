@@ -69,7 +69,7 @@ VARIABLES: dict[str, VariableInfo] = {
         "fan air flow per m2 of coil area (0.0275: 1.1 m3/s on 40 m2)",
         0.005,
         0.1,
-        ("air", "hybrid"),
+        ("air", "twin_source"),
     ),
     "backup_kW": VariableInfo("float", "kW", 0.0, "electric back-up heater size", 0.0, 100.0),
     "superheat_K": VariableInfo("float", "K", 5.0, "evaporator superheat set point", 0.5, 30.0),
@@ -91,12 +91,26 @@ VARIABLES: dict[str, VariableInfo] = {
         "float",
         "degC",
         2.0,
-        "hybrid switchover outdoor temperature: ground below, air coil above",
+        "switchover outdoor temperature: below it the boiler (a [boiler] case) or the ground (a"
+        " twin-source unit) takes over",
         -25.0,
         20.0,
     ),
+    "boiler_kW": VariableInfo(
+        "float",
+        "kW",
+        None,
+        "boiler rated heat output (a [boiler] case; default: the design heat load)",
+        1.0,
+        1000.0,
+    ),
     "air_coil_area_m2": VariableInfo(
-        "float", "m2", 40.0, "finned air coil of the hybrid's air mode (air side)", 0.5, 2000.0
+        "float",
+        "m2",
+        40.0,
+        "finned air coil of the twin-source unit's air mode (air side)",
+        0.5,
+        2000.0,
     ),
 }
 
@@ -138,10 +152,10 @@ SOURCES: dict[str, SourceEntry] = {
         "water-to-water unit on well, river or lake water at a constant temperature",
         uses=("source_flow_kg_s",),
     ),
-    "hybrid": SourceEntry(
-        "designopt.evaluate.sources.hybrid",
+    "twin_source": SourceEntry(
+        "designopt.evaluate.sources.twin_source",
         "twin-source unit: borefield below a switchover outdoor temperature, air coil above",
-        uses=(*_AIR_UNIT, *_BOREFIELD, "switchover_temperature_degC", "air_coil_area_m2"),
+        uses=(*_AIR_UNIT, *_BOREFIELD, "air_coil_area_m2"),
     ),
 }
 
@@ -196,27 +210,34 @@ OBJECTIVES: dict[str, tuple[str, str, str]] = {
     "spf": (
         "maximize",
         "1",
-        "seasonal performance factor SPF_H3 of the hourly lifetime simulation (ground, hybrid)",
+        "seasonal performance factor SPF_H3 of the hourly lifetime simulation (ground, twin source)",
     ),
     "sound_power": (
         "minimize",
         "dB(A)",
-        "unit sound power L_WA (outdoor unit: air, hybrid; indoor unit: water, ground)",
+        "unit sound power L_WA (outdoor unit: air, twin source; indoor unit: water, ground)",
     ),
 }
 
 #: Objectives that apply to some source types only (the others apply to all).
 OBJECTIVE_SOURCES: dict[str, tuple[str, ...]] = {
     "scop": ("air", "water"),
-    "spf": ("ground", "hybrid"),
+    "spf": ("ground", "twin_source"),
 }
 
 #: Scaled constraints (met when <= 0): name -> how it is scaled.
 CONSTRAINTS: dict[str, str] = {
     "noise": "sound pressure at the worst receiver minus its limit, over the limit",
-    "capacity": "design heat load minus heat pump + back-up capacity at the design temperature, over the load",
+    "capacity": (
+        "design heat load minus heat pump + back-up heater + boiler capacity at the design"
+        " temperature, over the load"
+    ),
     "charge": "refrigerant charge minus the charge limit, over the limit",
     "gwp": "refrigerant GWP minus the GWP cap, over the cap",
+    "coverage": (
+        "policy.min_heat_pump_coverage times the design heat load minus the heat pump's capacity"
+        " at the design temperature, over the load (MCS MIS 3005-D asks for 100 %)"
+    ),
     "unmet_load": "share of the annual heat demand not met minus 0.1 %",
     "fluid_temperature": "ground loop: fluid temperature limit minus the lifetime extreme, over 10 K",
 }
@@ -248,7 +269,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "gwp": ("1", "refrigerant GWP100 (AR4)"),
     "sound_power_dBA": (
         "dB(A)",
-        "unit sound power L_WA at maximum speed (outdoor unit: air, hybrid; indoor: water, ground)",
+        "unit sound power L_WA at maximum speed (outdoor unit: air, twin source; indoor: water, ground)",
     ),
     "noise_margin_dB": ("dB", "worst receiver level minus its limit"),
     "scop_without_quiet_mode": ("1", "SCOP of the case's application if no hour ran in quiet mode"),
@@ -266,7 +287,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "annual_ground_heat_kWh": ("kWh", "annual heat extracted from the ground (lifetime mean)"),
     "annual_hp_electricity_kWh": ("kWh", "annual heat-pump electricity (compressor, fan)"),
     "annual_pump_electricity_kWh": ("kWh", "annual brine-pump electricity"),
-    "annual_air_heat_kWh": ("kWh", "annual heat delivered in air mode (hybrid)"),
+    "annual_air_heat_kWh": ("kWh", "annual heat delivered in air mode (twin source)"),
     "ground_heat_share": ("1", "share of the annual heat demand delivered in ground mode"),
     "borehole_total_length_m": ("m", "total drilled active length"),
     "n_boreholes": ("1", "number of boreholes"),
@@ -276,13 +297,26 @@ METRICS: dict[str, tuple[str, str]] = {
     "year_t_fluid_max": ("1", "operating year of the highest mean fluid temperature"),
     "t_inlet_min_degC": ("degC", "lowest hourly heat-pump brine inlet temperature"),
     "fluid_margin_K": ("K", "limit minus extreme of the limited fluid temperature (<= 0: met)"),
-    "heat_B0W35_kW": ("kW", "heat output at B0/W35, nominal speed (ground, hybrid)"),
-    "cop_B0W35": ("1", "COP at B0/W35, nominal speed (ground, hybrid)"),
+    "heat_B0W35_kW": ("kW", "heat output at B0/W35, nominal speed (ground, twin source)"),
+    "cop_B0W35": ("1", "COP at B0/W35, nominal speed (ground, twin source)"),
     "r_b_star_mK_per_W": ("m K/W", "effective borehole thermal resistance"),
     "t_ground_degC": ("degC", "undisturbed ground temperature over the active length"),
     "coupling_iterations": ("1", "heat pump / borefield fixed-point iterations"),
     "coupling_residual_K": ("K", "last change of the heat-pump inlet temperature"),
     "hours_ground": ("h", "hours per year on the ground"),
+    "annual_fuel_kWh": ("kWh", "annual boiler fuel use (a [boiler] case)"),
+    "annual_boiler_heat_kWh": ("kWh", "annual heat delivered by the boiler (a [boiler] case)"),
+    "boiler_heat_share": ("1", "share of the annual heat delivered by the boiler"),
+    "heat_pump_heat_share": ("1", "share of the annual heat delivered by the heat pump"),
+    "boiler_seasonal_efficiency": (
+        "1",
+        "boiler heat over fuel over the year (condensing: by return temperature and load)",
+    ),
+    "hours_boiler": ("h", "hours per year with the boiler firing"),
+    "heat_pump_coverage": (
+        "1",
+        "heat pump capacity at the design temperature over the design heat load",
+    ),
     "annual_unmet_by_backup_kWh": (
         "kWh",
         "annual shortfall beyond the installed back-up heater (charged as direct electric)",

@@ -2,7 +2,8 @@
 
 * :class:`SourceType` -- where the heat comes from.  A unit (a :class:`~designopt.cycle.HeatPumpDesign`,
   an EN 14825 declaration) has one of ``air``, ``ground`` or ``water``; a design study's case may
-  also be ``hybrid`` (a ground unit with an air coil above a switchover temperature).  EN 14825 and
+  also be ``twin_source`` (a ground unit with an air coil above a switchover temperature).  A
+  heat pump + boiler *hybrid* is not a source type: any case becomes one with a ``[boiler]`` table.  EN 14825 and
   the Keymark data call a ground unit *brine*/water: :func:`as_source_type` accepts those words.
 * :class:`Climate` -- the EN 14825 reference heating season.
 """
@@ -18,12 +19,12 @@ __all__ = ["UNIT_SOURCES", "Climate", "SourceType", "as_source_type"]
 
 class SourceType(enum.StrEnum):
     """Heat source: of a unit (``air``, ``ground``, ``water``) or of a study case (also
-    ``hybrid``)."""
+    ``twin_source``)."""
 
     AIR = "air"
     GROUND = "ground"
     WATER = "water"
-    HYBRID = "hybrid"  # case only: ground below a switchover outdoor temperature, air above
+    TWIN_SOURCE = "twin_source"  # case only: ground below a switchover temperature, air above
 
 
 #: Sources a single unit (one refrigerant cycle, one EN 14825 declaration) can have.
@@ -41,7 +42,7 @@ _ALIASES = {
 def as_source_type(value, *, unit: bool = True) -> SourceType:
     """``value`` as a :class:`SourceType` (case-insensitive; EN 14825's ``brine``,
     ``air/water``, ``brine/water``, ``water/water`` accepted).  ``unit=True`` refuses
-    ``hybrid``, which is a case arrangement of two units, not a unit."""
+    ``twin_source``, which is a case arrangement of two units, not a unit."""
     if isinstance(value, SourceType):
         st = value
     else:

@@ -168,7 +168,7 @@ def test_evaluation_modules_import_no_private_names_of_each_other():
 def test_sources_do_not_import_each_other():
     """A source plug-in composes shared steps; it never reaches into another plug-in."""
     graph = _graph()
-    plugins = ("air", "water", "ground", "hybrid")
+    plugins = ("air", "water", "ground", "twin_source")
     for p in plugins:
         m = f"designopt.evaluate.sources.{p}"
         others = {f"designopt.evaluate.sources.{q}" for q in plugins if q != p}

@@ -220,7 +220,7 @@ def test_invalid_ground_tables(ground, message):
         (
             TINY_GROUND,
             {"space": {"switchover_temperature_degC": {"low": 0.0, "high": 5.0}}},
-            r"space.switchover_temperature_degC does not apply to source type 'ground'",
+            r"space.switchover_temperature_degC needs a \[boiler\] table",
         ),
         (
             TINY_GROUND,
@@ -240,7 +240,7 @@ def test_invalid_ground_tables(ground, message):
         (
             TINY_HYBRID,
             {"noise": {"quiet_mode_dBA": 45.0}},
-            r"noise.quiet_mode_dBA=45.0 is not modelled for source.type='hybrid'",
+            r"noise.quiet_mode_dBA=45.0 is not modelled for source.type='twin_source'",
         ),
         (
             TINY_HYBRID,
@@ -301,7 +301,7 @@ def test_case_study_loads():
     case = load_case(
         Path(__file__).resolve().parents[1] / "casestudies" / "gshp_hybrid" / "case.toml"
     )
-    assert case.source.type == "hybrid"
+    assert case.source.type == "twin_source"
     assert {"borehole_length_m", "switchover_temperature_degC"} <= set(case.space)
     assert "fluid_temperature" in case.optimisation.constraints
 

@@ -24,7 +24,7 @@ SOURCE_CASES = {
     "air": CASES / "tiny_air.toml",
     "water": CASES / "tiny_water.toml",
     "ground": CASES / "tiny_ground.toml",
-    "hybrid": CASES / "tiny_hybrid_ground.toml",
+    "twin_source": CASES / "tiny_hybrid_ground.toml",
 }
 tol_W = 1e-9  # capacity [W]
 tol_dB = 1e-4  # sound power [dB(A)] (the hybrid's air mode is read on its own grid)

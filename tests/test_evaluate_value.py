@@ -261,7 +261,7 @@ CONTRACT_CASES = {
     "air": DATA / "cases" / "tiny_air.toml",
     "water": DATA / "cases" / "tiny_water.toml",
     "ground": DATA / "cases" / "tiny_ground.toml",
-    "hybrid": DATA / "cases" / "tiny_hybrid_ground.toml",
+    "twin_source": DATA / "cases" / "tiny_hybrid_ground.toml",
 }
 
 

@@ -59,7 +59,7 @@ def resolve(params: dict[str, Any], case: Case) -> dict[str, Any]:
     out = {k: v.default for k, v in VARIABLES.items() if src in v.sources}
     if src != SourceType.AIR:
         out["evaporator_area_m2"] = PLATE_EVAPORATOR_DEFAULT_M2  # a brazed plate, not an air coil
-    if src in (SourceType.GROUND, SourceType.HYBRID):
+    if src in (SourceType.GROUND, SourceType.TWIN_SOURCE):
         table = case.ground
         out["borehole_count"] = (
             table.nx * table.ny if table.layout == "rectangle" else table.n_boreholes
@@ -106,7 +106,7 @@ def heat_pump_design(values: dict[str, Any], case: Case):
     case's source: a finned air coil with its fan (air), or a brazed-plate evaporator on well
     water (water) or brine (ground and the ground mode of a hybrid)."""
     src = case.source.type
-    if src in (SourceType.GROUND, SourceType.HYBRID):
+    if src in (SourceType.GROUND, SourceType.TWIN_SOURCE):
         return unit_design(
             values,
             SourceType.GROUND,

@@ -245,7 +245,7 @@ def _estimate_borefield(design: dict[str, Any], case: Case) -> Performance:
     from designopt import economics, refrigerants
 
     values = resolve(design, case)
-    hybrid = case.source.type == SourceType.HYBRID
+    hybrid = case.source.type == SourceType.TWIN_SOURCE
     t_flow = case.flow_temperature_degC + ZERO_CELSIUS_K
     t_design = case.design_temperature_degC + ZERO_CELSIUS_K
     hp = heat_pump_design(values, case)
@@ -348,7 +348,7 @@ ESTIMATORS: dict[str, Callable[[dict[str, Any], Case], Performance]] = {
     SourceType.AIR.value: _estimate_unitary,
     SourceType.WATER.value: _estimate_unitary,
     SourceType.GROUND.value: _estimate_borefield,
-    SourceType.HYBRID.value: _estimate_borefield,
+    SourceType.TWIN_SOURCE.value: _estimate_borefield,
 }
 
 
@@ -410,13 +410,13 @@ def _fan_alone_too_loud(design: dict[str, Any], case: Case) -> bool:
     if (
         "noise" not in case.optimisation.constraints
         or case.noise.quiet_mode_dBA is not None
-        or case.source.type not in (SourceType.AIR, SourceType.HYBRID)
+        or case.source.type not in (SourceType.AIR, SourceType.TWIN_SOURCE)
     ):
         return False
     values = resolve(design, case)
     fan = (
         air_mode_design(values)
-        if case.source.type == SourceType.HYBRID
+        if case.source.type == SourceType.TWIN_SOURCE
         else heat_pump_design(values, case)
     ).fan
     lf = float(noise.fan_sound_power(volume_flow_m3_s=fan.air_flow_m3_s, diameter_m=fan.diameter_m))

@@ -52,11 +52,11 @@ QUANTITIES: dict[str, tuple[str, str]] = {
     "seasonal_cop": (
         "1",
         "seasonal figure: EN 14825 SCOP (air, water; objective 'scop') or SPF_H3 of the hourly "
-        "lifetime simulation (ground, hybrid; objective 'spf')",
+        "lifetime simulation (ground, twin source; objective 'spf')",
     ),
     "sound_power_dBA": (
         "dB(A)",
-        "unit sound power L_WA at the rating point (outdoor unit: air, hybrid; indoor: water, "
+        "unit sound power L_WA at the rating point (outdoor unit: air, twin source; indoor: water, "
         "ground)",
     ),
     "sound_power_quiet_dBA": ("dB(A)", "outdoor unit sound power in quiet mode (NaN: none)"),
@@ -66,7 +66,12 @@ QUANTITIES: dict[str, tuple[str, str]] = {
         "simulated hourly)",
     ),
     "fluid_margin_K": ("K", "ground loop: limit minus extreme fluid temperature (NaN: no loop)"),
+    "annual_fuel_kWh": ("kWh", "annual boiler fuel use of a heat pump + boiler hybrid (0: none)"),
+    "boiler_W": ("W", "boiler rated heat output (0: no boiler)"),
 }
+
+#: Quantities added after performance records were first stored: name -> value when absent.
+_ADDED = {"annual_fuel_kWh": 0.0, "boiler_W": 0.0}
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -76,7 +81,7 @@ class Performance:
     Attributes
     ----------
     source : str
-        Source type (``air``, ``water``, ``ground``, ``hybrid``).
+        Source type (``air``, ``water``, ``ground``, ``twin_source``).
     refrigerant : str
         Refrigerant name.
     evaporator_type : str
@@ -89,7 +94,7 @@ class Performance:
     electricity_profile_kWh : array (12, 24) or None
         Annual electricity [kWh] by month (January first) and hour of the day (local clock time
         of the weather file) when the design was simulated hour by hour (weather file, ground
-        and hybrid cases); it sums to ``annual_electricity_kWh``.  It is the sufficient
+        and twin-source cases); it sums to ``annual_electricity_kWh``.  It is the sufficient
         statistic of any price or grid CO2 factor that varies by month and hour of the day
         (time-of-use tariffs, seasonal tariffs, monthly-diurnal CO2 factors); an 8760-hour
         series is reduced to it by :func:`designopt.economics.profiles.month_hour_mean`.
@@ -120,6 +125,8 @@ class Performance:
     sound_power_quiet_dBA: float = math.nan
     unmet_share: float = math.nan
     fluid_margin_K: float = math.nan
+    annual_fuel_kWh: float = 0.0
+    boiler_W: float = 0.0
     metrics: Mapping[str, Any] = field(default_factory=dict)
     electricity_profile_kWh: np.ndarray | None = None
 
@@ -146,7 +153,7 @@ class Performance:
         try:
             return cls(
                 **{k: str(record[k]) for k in _LABELS},
-                **{k: float(record[k]) for k in QUANTITIES},
+                **{k: float(record[k] if k in record else _ADDED[k]) for k in QUANTITIES},
                 metrics=dict(record.get("metrics", {})),
                 electricity_profile_kWh=None if profile is None else _profile(profile),
             )
@@ -256,7 +263,11 @@ class PerformanceSet:
     @classmethod
     def from_dataset(cls, ds) -> PerformanceSet:
         """The inverse of :meth:`to_dataset`."""
-        missing = [k for k in (*QUANTITIES, *_LABELS, "electricity_profile") if k not in ds]
+        missing = [
+            k
+            for k in (*QUANTITIES, *_LABELS, "electricity_profile")
+            if k not in ds and k not in _ADDED
+        ]
         if missing == ["electricity_profile"] and "electricity_by_hour" in ds:
             raise DataFormatError(
                 "this performance.nc was written by an older designopt (electricity by hour of"
@@ -264,7 +275,11 @@ class PerformanceSet:
             )
         if missing:
             raise DataFormatError(f"not a designopt Performance set: {missing} are missing")
-        arrays = {k: np.asarray(ds[k].values, float) for k in QUANTITIES}
+        n = ds.sizes["design"]
+        arrays = {
+            k: np.asarray(ds[k].values, float) if k in ds else np.full(n, _ADDED[k])
+            for k in QUANTITIES
+        }
         labels = {k: np.asarray(ds[k].values).astype(str) for k in _LABELS}
         metrics = {
             k[len("metric_") :]: np.asarray(ds[k].values, float)

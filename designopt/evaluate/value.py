@@ -70,6 +70,9 @@ SCENARIO_FIELDS: dict[str, tuple[str, str]] = {
     "gwp_cap": ("1", "maximum refrigerant GWP (NaN: no cap)"),
     "charge_limit_kg": ("kg", "user cap on the refrigerant charge (NaN: none)"),
     "room_area_m2": ("m2", "room area of the IEC 60335-2-40 charge limit (NaN: outdoor)"),
+    "fuel_price_per_kWh": ("currency/kWh", "boiler fuel price of a heat pump + boiler hybrid"),
+    "fuel_co2_kg_per_kWh": ("kg/kWh", "boiler fuel CO2 factor of a heat pump + boiler hybrid"),
+    "min_heat_pump_coverage": ("1", "share of the design load the heat pump must cover"),
 }
 
 
@@ -148,7 +151,12 @@ class Scenarios:
         length ``n``, names of :data:`SCENARIO_FIELDS`, or profiles of
         :data:`PROFILE_FIELDS` of shape ``(n, 12, 24)`` or ``(n, 24)``) replacing the case's
         values."""
-        econ, pol = case.economics, case.policy
+        econ, pol, boiler = case.economics, case.policy, case.boiler
+        fuel_price, fuel_co2 = econ.gas_price_per_kWh, econ.gas_co2_kg_per_kWh
+        if boiler is not None and boiler.price_per_kWh is not None:
+            fuel_price = boiler.price_per_kWh
+        if boiler is not None and boiler.co2_kg_per_kWh is not None:
+            fuel_co2 = boiler.co2_kg_per_kWh
         base = {
             "lifetime_years": econ.lifetime_years,
             "discount_rate": econ.discount_rate,
@@ -165,6 +173,11 @@ class Scenarios:
             "gwp_cap": math.nan if pol.gwp_cap is None else pol.gwp_cap,
             "charge_limit_kg": math.nan if pol.charge_limit_kg is None else pol.charge_limit_kg,
             "room_area_m2": math.nan if pol.room_area_m2 is None else pol.room_area_m2,
+            "fuel_price_per_kWh": fuel_price,
+            "fuel_co2_kg_per_kWh": fuel_co2,
+            "min_heat_pump_coverage": (
+                1.0 if pol.min_heat_pump_coverage is None else pol.min_heat_pump_coverage
+            ),
         }
         profiles = {k: axes.pop(k) for k in PROFILE_FIELDS if k in axes}
         bad = sorted(set(axes) - set(base))
@@ -244,6 +257,7 @@ def _capital_items(ps: PerformanceSet, case: Case, subsidy_fixed, subsidy_fracti
             backup_heater_W=col("backup_heater_W"),
             borehole_length_m=col("borehole_length_m"),
             n_boreholes=col("n_boreholes"),
+            boiler_W=col("boiler_W"),
             subsidy_fixed=subsidy_fixed,
             subsidy_fraction=subsidy_fraction,
             target_year=year,
@@ -328,6 +342,15 @@ def value_arrays(
     d = {k: v[:, None] for k, v in a.items()}
     lfl = d["lfl_kg_m3"]
     outdoor = economics.charge_limit(lfl_kg_m3=lfl, outdoor=True)
+    # a hybrid's boiler: fixed maintenance and the fuel connection's standing charge
+    has_boiler = d["boiler_W"] > 0
+    table = case.boiler
+    boiler_maintenance = np.where(
+        has_boiler, 0.0 if table is None else table.maintenance_per_year, 0.0
+    )
+    boiler_standing = np.where(
+        has_boiler, 0.0 if table is None else table.standing_charge_per_year, 0.0
+    )
     for start in range(0, S, chunk):
         sc = scenarios.chunk(start, min(start + chunk, S))
         v = {k: x[None, :] for k, x in sc.values.items()}
@@ -354,6 +377,8 @@ def value_arrays(
             grid_factor_kg_per_kWh=grid_factor,
             annual_leak_rate=v["annual_leakage_rate"],
             recovery_fraction=1.0 - v["end_of_life_loss"],
+            annual_gas_kWh=d["annual_fuel_kWh"],
+            gas_factor_kg_per_kWh=v["fuel_co2_kg_per_kWh"],
         )
         elec_cost = None
         if "tou_price_per_kWh" in profiled:
@@ -370,6 +395,12 @@ def value_arrays(
             electricity_standing_charge_per_day=v["electricity_standing_charge_per_year"] / 365.0,
             electricity_escalation=v["price_escalation"],
             maintenance_fraction_of_capital=v["maintenance_fraction"],
+            annual_gas_kWh=d["annual_fuel_kWh"],
+            gas_price_per_kWh=v["fuel_price_per_kWh"],
+            gas_escalation=v["price_escalation"],
+            gas_standing_charge_per_day=boiler_standing / 365.0,
+            gas_connected=has_boiler,
+            maintenance_per_year=boiler_maintenance,
             annual_co2_kg=em.annual,
             carbon_price_per_t=v["carbon_price_per_t"],
             annual_heat_kWh=d["annual_heat_kWh"],
@@ -405,7 +436,11 @@ def value_arrays(
     for name, x in items.items():
         out[f"capex_{name}"] = x
     load = a["design_load_W"]
-    out["capacity"] = (load - (a["capacity_design_W"] + a["backup_heater_W"])) / load
+    out["capacity"] = (
+        load - (a["capacity_design_W"] + a["backup_heater_W"] + a["boiler_W"])
+    ) / load
+    coverage = scenarios.values["min_heat_pump_coverage"][0]
+    out["coverage"] = (coverage * load - a["capacity_design_W"]) / load
     out["unmet_load"] = (a["unmet_share"] - UNMET_TOLERANCE) / UNMET_TOLERANCE
     out["fluid_temperature"] = a["fluid_margin_K"] / FLUID_SCALE_K
     if case.noise.receivers:

@@ -240,6 +240,14 @@ class HeatingCurve:
         t = self.t_room_K + dt_m * phi ** (1.0 / self.exponent) + 0.5 * dt_fr * phi
         return np.maximum(t, self.t_flow_min_K)
 
+    def return_temperature_K(self, load_ratio) -> np.ndarray:
+        """Return temperature [K] at load ratio ``φ`` [1]: the flow temperature minus the
+        design flow/return difference times ``φ`` (constant flow rate), at least the room
+        temperature."""
+        phi = np.maximum(np.asarray(load_ratio, dtype=float), 0.0)
+        dt_fr = self.t_flow_design_K - self.t_return_design_K
+        return np.maximum(self.flow_temperature_K(phi) - dt_fr * phi, self.t_room_K)
+
     def flow_temperature(self, t_air_K, load_ratio) -> np.ndarray:
         """Flow temperature [K] for the hourly simulation (depends on the load ratio only)."""
         return self.flow_temperature_K(load_ratio)

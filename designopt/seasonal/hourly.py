@@ -57,6 +57,7 @@ from designopt.seasonal.building import (
 from designopt.seasonal.defrost import DefrostModel, defrost_performance
 
 __all__ = [
+    "CONDENSING_RETURN_K",
     "BivalentMode",
     "Boiler",
     "HourlyResult",
@@ -77,30 +78,56 @@ class BivalentMode(StrEnum):
     PARALLEL = "bivalent-parallel"
 
 
+#: Return temperatures of the condensing-efficiency line [K]: the 30 % load test (30 degC
+#: return) and the full-load 80/60 test (60 degC return) of Directive 92/42/EEC / EN 15502.
+CONDENSING_RETURN_K = (303.15, 333.15)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Boiler:
-    """Gas (fuel) boiler of a hybrid system.
+    """Fuel boiler of a hybrid system.
 
     Parameters
     ----------
     capacity_W
         Maximum heat output [W]; default unlimited.
     efficiency
-        Heat delivered per fuel energy [1] (on the net calorific value; e.g. 0.9-1.05 for a
-        condensing boiler, 0.8-0.9 for older ones).
+        Heat delivered per fuel energy [1], on the calorific basis the fuel is priced on.  A
+        non-condensing boiler: constant.  A condensing boiler (``efficiency_30C_return`` given):
+        the efficiency with 60 degC water entering, the full-load 80/60 test (eta_4 of an
+        811/2013 product fiche, e.g. 0.88 on the gross calorific value).
+    efficiency_30C_return
+        Condensing boilers: the efficiency with 30 degC water entering, the 30 % part-load test
+        (eta_1 of the fiche, e.g. 0.98 gross).  Between 30 and 60 degC the efficiency is linear
+        in the temperature of the water entering the boiler; it is held at the end values
+        outside (no condensation above the flue-gas dew point of about 55-57 degC; the two test
+        points are those of Directive 92/42/EEC and EN 15502-1).  ``None``: not condensing.
     """
 
     capacity_W: float = float("inf")
     efficiency: float = 0.9
+    efficiency_30C_return: float | None = None
 
     def __post_init__(self) -> None:
         if not self.capacity_W > 0:
             raise ConfigurationError(f"boiler capacity_W={self.capacity_W} must be > 0 W")
-        if not 0.3 <= self.efficiency <= 1.11:
-            raise ConfigurationError(
-                f"boiler efficiency={self.efficiency} must lie in [0.3, 1.11] "
-                "(heat per fuel energy, net calorific value)"
-            )
+        for name in ("efficiency", "efficiency_30C_return"):
+            eta = getattr(self, name)
+            if eta is not None and not 0.3 <= eta <= 1.11:
+                raise ConfigurationError(
+                    f"boiler {name}={eta} must lie in [0.3, 1.11] (heat per fuel energy)"
+                )
+
+    @property
+    def condensing(self) -> bool:
+        return self.efficiency_30C_return is not None
+
+    def efficiency_at(self, t_in_K) -> np.ndarray:
+        """Efficiency [1] with water entering at ``t_in_K`` [K] (constant if not condensing)."""
+        t = np.asarray(t_in_K, dtype=float)
+        if not self.condensing:
+            return np.full(t.shape, self.efficiency)
+        return np.interp(t, CONDENSING_RETURN_K, (self.efficiency_30C_return, self.efficiency))
 
 
 # --------------------------------------------------------------------------------------------
@@ -242,6 +269,22 @@ def _time_step_h(time) -> float:
             f"found steps between {d.min()} and {d.max()} s"
         )
     return float(d[0]) / 3600.0
+
+
+def _boiler_inlet_K(emitter, load, design_load_W, t_flow, heat_hp, heat_boiler) -> np.ndarray:
+    """Temperature of the water entering the boiler [K]: the emitter's return, raised by the
+    heat pump's share of the heat where it runs in series before the boiler (parallel
+    operation).  Needs an emitter with a return temperature (:class:`HeatingCurve`)."""
+    if not callable(getattr(emitter, "return_temperature_K", None)):
+        raise ConfigurationError(
+            "a condensing boiler needs the emitter's return temperature: use a HeatingCurve "
+            f"(not {type(emitter).__name__}), or a non-condensing Boiler"
+        )
+    t_ret = np.asarray(emitter.return_temperature_K(load / design_load_W), dtype=float)
+    total = heat_hp + heat_boiler
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_hp = np.where(total > 0, heat_hp / total, 0.0)
+    return t_ret + np.clip(share_hp, 0.0, 1.0) * np.maximum(t_flow - t_ret, 0.0)
 
 
 def simulate(
@@ -448,7 +491,15 @@ def simulate(
     heat_boiler = q_boiler_load + q_boiler_def
     heat_backup = q_backup_load + q_backup_def
     unmet = (rest_load - q_backup_load) + (rest_def - q_backup_def)
-    gas = heat_boiler / boiler.efficiency if boiler is not None else np.zeros(n)
+    gas = np.zeros(n)
+    eta_boiler = np.full(n, np.nan)
+    if boiler is not None:
+        eta_boiler = boiler.efficiency_at(
+            _boiler_inlet_K(emitter, load, building.design_load_W, t_flow, heat_sh, heat_boiler)
+            if boiler.condensing
+            else t_flow
+        )
+        gas = heat_boiler / eta_boiler
     elec_backup = heat_backup
     elec = elec_hp + elec_backup
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -474,7 +525,8 @@ def simulate(
             "electricity_hp": v(elec_hp, "W", "heat pump electric power (compressor + fan)"),
             "electricity_backup": v(elec_backup, "W", "back-up heater electric power"),
             "electricity": v(elec, "W", "total electric power"),
-            "gas": v(gas, "W", "boiler fuel power (net calorific value)"),
+            "gas": v(gas, "W", "boiler fuel power (the calorific basis of the efficiency)"),
+            "boiler_efficiency": v(eta_boiler, "1", "boiler efficiency (NaN: no boiler)"),
             "cop": v(cop, "1", "heat pump COP over the step (incl. cycling and defrost)"),
             "speed": v(speed_out, "1", "space-heating compressor speed fraction (NaN: off)"),
             "cycling_ratio": v(

@@ -50,6 +50,7 @@ from designopt.cycle.operation import CDH_DEFAULT, follow_load
 from designopt.errors import ConfigurationError, InfeasibleDesignError
 from designopt.evaluate.charge import saturated_densities
 from designopt.evaluate.designs import air_mode_design, check_design, heat_pump_design, resolve
+from designopt.evaluate.hybrid import boiler_metrics, boiler_of
 from designopt.evaluate.mapview import (
     at_highest_running_speed,
     at_point,
@@ -241,6 +242,7 @@ class GroundRun:
         Heat demand, heat delivered by the heat pump (both modes), heat-pump electricity
         (compressor and fan), brine-pump electricity, net ground extraction (ground mode:
         ``heat_hp - electric_hp``), shortfall covered electrically.
+    heat_boiler, fuel : array [W]  heat of a hybrid's boiler and its fuel power (0: no boiler).
     on_ground : array bool  hours served in ground mode.
     t_fluid, t_inlet : array [K]  mean fluid and heat-pump brine inlet temperature.
     t_air, t_flow : array [K]  outdoor air and supply (flow) water temperature.
@@ -256,6 +258,8 @@ class GroundRun:
     pump: np.ndarray
     ground_load: np.ndarray
     backup: np.ndarray
+    heat_boiler: np.ndarray
+    fuel: np.ndarray
     on_ground: np.ndarray
     t_fluid: np.ndarray
     t_inlet: np.ndarray
@@ -311,16 +315,20 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
     values = resolve(design, case)
     years = table.years
     t_air, rh, demand1, flow1 = _case_year(case)
-    hybrid = case.source.type == SourceType.HYBRID
+    hybrid = case.source.type == SourceType.TWIN_SOURCE
 
     hp_g = heat_pump_design(values, case)
     pmap_g, pm_g = build_maps(hp_g, T_SOURCE_GROUND_DEGC)
     m_flow = hp_g.source_flow_kg_s
     cp = table.brine_cp_J_per_kgK
 
+    boiler, t_sw_boiler, mode = boiler_of(case, values)
+    below1 = np.zeros(HOURS, bool) if boiler is None else t_air < t_sw_boiler
     if hybrid:
         t_sw = float(values["switchover_temperature_degC"]) + ZERO_CELSIUS_K
         on_ground1 = t_air < t_sw
+    elif boiler is not None and mode == "bivalent-alternative":
+        on_ground1 = ~below1  # below the switchover the boiler serves the load alone
     else:
         on_ground1 = np.ones(HOURS, bool)
     ground_dem1 = np.where(on_ground1, demand1, 0.0)
@@ -403,13 +411,26 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
     heat_hp = q_g + np.tile(q_air1, years)
     elec_hp = e_g + np.tile(e_air1, years)
     demand = np.tile(demand1, years)
+    deficit = np.clip(demand - heat_hp, 0.0, None)
+    heat_boiler = np.zeros(n)
+    fuel = np.zeros(n)
+    if boiler is not None:
+        # the boiler: below the switchover, and wherever the heat pump delivers nothing
+        below = np.tile(below1, years)
+        use = below | (heat_hp <= 0.0)
+        heat_boiler = np.where(use, np.minimum(deficit, boiler.capacity_W), 0.0)
+        deficit = deficit - heat_boiler
+        t_in = _boiler_inlet_K(case, demand, heat_hp, heat_boiler, np.tile(flow1, years))
+        fuel = np.where(heat_boiler > 0, heat_boiler / boiler.efficiency_at(t_in), 0.0)
     return GroundRun(
         demand=demand,
         heat_hp=heat_hp,
         electric_hp=elec_hp,
         pump=pump_W * run_g,
         ground_load=net,
-        backup=np.clip(demand - heat_hp, 0.0, None),
+        backup=deficit,
+        heat_boiler=heat_boiler,
+        fuel=fuel,
         on_ground=on_ground,
         t_fluid=t_fluid,
         t_inlet=t_inlet,
@@ -426,6 +447,22 @@ def simulate_ground_design(design: dict[str, Any], case: Case, *, max_iter: int 
         pmap_air=pmap_a,
         values=values,
     )
+
+
+def _boiler_inlet_K(case: Case, demand, heat_hp, heat_boiler, t_flow) -> np.ndarray:
+    """Water entering the boiler [K]: the emitter's return at the hour's load ratio, raised by
+    the heat pump's share of the heat (in series before the boiler)."""
+    from designopt.seasonal.building import HeatingCurve
+
+    curve = (
+        HeatingCurve.underfloor()
+        if case.building.emitter == Emitter.UNDERFLOOR
+        else HeatingCurve.radiator()
+    )
+    t_ret = curve.return_temperature_K(demand / (case.building.design_heat_load_kW * 1e3))
+    total = heat_hp + heat_boiler
+    share = np.divide(heat_hp, total, out=np.zeros_like(total), where=total > 0)
+    return t_ret + np.clip(share, 0.0, 1.0) * np.maximum(t_flow - t_ret, 0.0)
 
 
 def fluid_margin_K(run: GroundRun, table: GroundTable) -> float:
@@ -496,7 +533,7 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
     table = case.ground
     run = simulate_ground_design(design, case)
     values = run.values
-    hybrid = case.source.type == SourceType.HYBRID
+    hybrid = case.source.type == SourceType.TWIN_SOURCE
     pg, pa = run.pmap_ground, run.pmap_air
     b0, w35 = ZERO_CELSIUS_K, ZERO_CELSIUS_K + 35.0
     t_flow_K = case.flow_temperature_degC + ZERO_CELSIUS_K
@@ -553,6 +590,8 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
     hp_elec_kWh = float(run.electric_hp.sum()) * 3600.0 / J
     pump_kWh = float(run.pump.sum()) * 3600.0 / J
     backup_kWh = float(run.backup.sum()) * 3600.0 / J
+    boiler_kWh = float(run.heat_boiler.sum()) * 3600.0 / J
+    fuel_kWh = float(run.fuel.sum()) * 3600.0 / J
     elec_kWh = hp_elec_kWh + pump_kWh + backup_kWh
     ground_kWh = float(run.ground_load.sum()) * 3600.0 / J
     ground_mode_heat = float((run.heat_hp * run.on_ground).sum()) * 3600.0 / J
@@ -618,6 +657,13 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
     }
     if hybrid:
         metrics["annual_air_heat_kWh"] = hp_heat_kWh - ground_mode_heat
+    boiler_W = 0.0
+    if case.boiler is not None:
+        boiler_W = boiler_of(case, values)[0].capacity_W
+        hours = float(np.count_nonzero(run.heat_boiler > 1e-9)) / Y
+        metrics.update(boiler_metrics(boiler_kWh, fuel_kWh, heat_kWh, hours))
+        metrics["heat_pump_heat_share"] = hp_heat_kWh / max(heat_kWh, 1e-9)
+    metrics["heat_pump_coverage"] = cap / load_W
     elec_W = run.electric_hp + run.pump + run.backup
     return Performance(
         source=case.source.type,
@@ -644,6 +690,8 @@ def assess_borefield(design: dict[str, Any], case: Case) -> Performance:
         sound_power_dBA=lwa,
         unmet_share=unmet_kWh / max(heat_kWh, 1e-9),
         fluid_margin_K=margin,
+        annual_fuel_kWh=fuel_kWh,
+        boiler_W=boiler_W,
         metrics=metrics,
         electricity_profile_kWh=_month_hour_kWh(run, elec_W),
     )

@@ -22,11 +22,18 @@ from designopt.case import Case, SourceType
 from designopt.errors import ConfigurationError, OperatingPointError
 from designopt.evaluate.charge import saturated_densities
 from designopt.evaluate.designs import check_design, heat_pump_design, resolve
+from designopt.evaluate.hybrid import boiler_metrics, boiler_of
 from designopt.evaluate.mapview import at_point, at_speeds, highest_running, rating_compressor_power
 from designopt.evaluate.performance import Performance
 from designopt.units import ZERO_CELSIUS_K
 
-__all__ = ["SeasonMix", "assess_unitary", "hourly_air", "map_grid", "speed_capped"]
+__all__ = [
+    "SeasonMix",
+    "assess_unitary",
+    "hourly_year",
+    "map_grid",
+    "speed_capped",
+]
 
 #: Sink (flow) temperatures of the performance-map grid [degC].
 T_SINK_GRID_DEGC = np.array([20.0, 24.0, 30.0, 36.0, 42.0, 48.0, 54.0, 58.0])
@@ -123,26 +130,54 @@ def _weather(path: str):
     return ds
 
 
-def hourly_air(
-    pmap, case: Case, *, load_W: float, t_design_K: float, backup_W: float, quiet_cap: float
+@functools.lru_cache(maxsize=4)
+def _reference_year(climate: str):
+    from designopt.seasonal.weather import en14825_weather
+
+    return en14825_weather(climate)
+
+
+def hourly_year(
+    pmap,
+    case: Case,
+    *,
+    load_W: float,
+    t_design_K: float,
+    backup_W: float,
+    quiet_cap: float,
+    boiler=None,
+    switchover_K: float | None = None,
+    mode: str = "bivalent-parallel",
 ) -> dict[str, Any]:
-    """Hourly year on the case's EPW weather (``designopt.seasonal.hourly.simulate``): load line
-    of the design load, weather-compensated flow of the emitter preset, electric back-up of the
-    design's size.  In quiet mode the night hours (22:00-07:00) run on the speed-capped map;
-    hours are independent (no storage), so combining the two runs hour by hour is exact."""
+    """Hourly year (``designopt.seasonal.hourly.simulate``) on the case's EPW weather, or on the
+    EN 14825 reference year of its climate (:func:`designopt.seasonal.weather.en14825_weather`)
+    for a boiler hybrid without a weather file: load line of the design load,
+    weather-compensated flow of the emitter preset, electric back-up of the design's size, the
+    boiler below the switchover temperature (``boiler``, ``switchover_K`` [K], ``mode``).  A
+    water source runs at the case's constant water temperature.  In quiet mode the night hours
+    (22:00-07:00) run on the speed-capped map; hours are independent (no storage), so
+    combining the two runs hour by hour is exact."""
     import xarray as xr
 
     from designopt.seasonal.building import HeatingCurve, HeatLoadLine
     from designopt.seasonal.hourly import simulate
 
-    weather = _weather(str(case.weather_path))
+    if case.site.weather_file is not None:
+        weather = _weather(str(case.weather_path))
+    else:
+        weather = _reference_year(case.site.climate.value)
     building = HeatLoadLine(design_load_W=load_W, t_design_K=t_design_K)
     curve = (
         HeatingCurve.underfloor()
         if case.building.emitter.value == "underfloor"
         else HeatingCurve.radiator()
     )
-    day = simulate(pmap, weather, building, curve, backup_W=backup_W).data
+    kw: dict[str, Any] = {"backup_W": backup_W}
+    if boiler is not None:
+        kw.update(boiler=boiler, switchover_K=switchover_K, mode=mode)
+    if case.source.type == SourceType.WATER:
+        kw["t_source_K"] = case.source.water_temperature_degC + ZERO_CELSIUS_K
+    day = simulate(pmap, weather, building, curve, **kw).data
     data = day
     if math.isfinite(quiet_cap):
         sp = pmap["speed"].values
@@ -154,7 +189,7 @@ def hourly_air(
             speeds = np.append(sp[sp < quiet_cap - 1e-12], quiet_cap)
         capped = pmap.interp(speed=speeds)
         capped.attrs = {**pmap.attrs, "speed_max": float(speeds[-1])}
-        night_run = simulate(capped, weather, building, curve, backup_W=backup_W).data
+        night_run = simulate(capped, weather, building, curve, **kw).data
         hour = day["time"].dt.hour
         night = (hour >= 22) | (hour < 7)
         data = xr.where(night, night_run, day, keep_attrs=True)
@@ -169,6 +204,8 @@ def hourly_air(
             "unmet",
             "heat_hp",
             "heat_backup",
+            "heat_boiler",
+            "gas",
             "defrost_heat",
         )
     }
@@ -179,15 +216,19 @@ def hourly_air(
             f" below the load line's heating limit ({building.t_balance_K - ZERO_CELSIUS_K:g} degC);"
             " give a weather file of a heating climate"
         )
+    h = float(day.attrs.get("time_step_h", 1.0))
     return {
         "electricity_J": tot["electricity"],
         "electricity_backup_J": tot["electricity_backup"],
         "load_J": load_J,
         "unmet_J": tot["unmet"],
+        "heat_hp_J": tot["heat_hp"] - tot["defrost_heat"],
+        "heat_boiler_J": tot["heat_boiler"],
+        "fuel_J": tot["gas"],
         "spf_h3": (tot["heat_hp"] - tot["defrost_heat"] + tot["heat_backup"]) / tot["electricity"],
         "electricity_profile_kWh": _by_month_and_hour(data["electricity"], dt_J),
-        "hours_backup": float((data["heat_backup"] > 1e-9).sum())
-        * float(day.attrs.get("time_step_h", 1.0)),
+        "hours_backup": float((data["heat_backup"] > 1e-9).sum()) * h,
+        "hours_boiler": float((data["heat_boiler"] > 1e-9).sum()) * h,
     }
 
 
@@ -292,14 +333,18 @@ def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
         season = {app: SeasonMix.mix(day[app], day[app], 0.0) for app in (35, 55)}
     s = season[application]
     hourly = None
-    if case.site.weather_file is not None:
-        hourly = hourly_air(
+    boiler, t_sw, mode = boiler_of(case, values)
+    if case.site.weather_file is not None or boiler is not None:
+        hourly = hourly_year(
             pmap,
             case,
             load_W=load_W,
             t_design_K=t_design_K,
             backup_W=float(values["backup_kW"]) * 1e3,
             quiet_cap=quiet_cap,
+            boiler=boiler,
+            switchover_K=t_sw,
+            mode=mode,
         )
 
     charge = economics.refrigerant_charge(
@@ -334,11 +379,21 @@ def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
         "annual_backup_kWh": backup_kWh,
     }
     unmet_share = math.nan
+    fuel_kWh = 0.0
     if hourly is not None:
         unmet_share = hourly["unmet_J"] / hourly["load_J"]
         metrics["spf_h3"] = hourly["spf_h3"]
         metrics["unmet_share"] = unmet_share
         metrics["hours_backup"] = hourly["hours_backup"]
+    if boiler is not None:
+        fuel_kWh = hourly["fuel_J"] / 3.6e6
+        metrics.update(
+            boiler_metrics(
+                hourly["heat_boiler_J"] / 3.6e6, fuel_kWh, heat_kWh, hourly["hours_boiler"]
+            )
+        )
+        metrics["heat_pump_heat_share"] = hourly["heat_hp_J"] / 3.6e6 / max(heat_kWh, 1e-9)
+    metrics["heat_pump_coverage"] = cap_design / load_W
     return Performance(
         source=case.source.type,
         refrigerant=hp.refrigerant,
@@ -361,5 +416,10 @@ def assess_unitary(design: dict[str, Any], case: Case) -> Performance:
         sound_power_quiet_dBA=lwa_quiet,
         unmet_share=unmet_share,
         metrics=metrics,
-        electricity_profile_kWh=None if hourly is None else hourly["electricity_profile_kWh"],
+        annual_fuel_kWh=fuel_kWh,
+        boiler_W=0.0 if boiler is None else boiler.capacity_W,
+        # a clock-time profile only from a real weather year (the EN 14825 year is synthetic)
+        electricity_profile_kWh=(
+            hourly["electricity_profile_kWh"] if case.site.weather_file is not None else None
+        ),
     )
