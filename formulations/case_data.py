@@ -311,9 +311,14 @@ def dispatch_data_from_case(
 
     rows = catalogue[catalogue["name"] == product]
     if rows.empty:
+        import shlex
+
         close = [n for n in catalogue["name"] if product.lower() in n.lower()][:5]
+        words = product.split()[:1]  # usually the manufacturer
+        hint = "designopt products" + (f" --search {shlex.quote(words[0])}" if words else "")
         raise ConfigurationError(
-            f"product={product!r} is not in the catalogue; close matches: {close}"
+            f"product={product!r} is not in the catalogue; close matches: {close}; list the "
+            f"names with: {hint}"
         )
     season, _ = _season_periods(case)
     t = _hourly_temperature(case)

@@ -35,6 +35,7 @@ from designopt.errors import ConfigurationError, DataFormatError
 
 __all__ = [
     "HPLIB_GWP_AR4",
+    "HPLIB_RATING_POINT",
     "hplib_database_path",
     "load_hplib_catalogue",
     "hplib_heating_performance",
@@ -50,6 +51,17 @@ HPLIB_GWP_AR4: dict[str, float] = {
     "R290": 3.0,
     "R134a": 1430.0,
     "R1234yf": 4.0,
+}
+
+#: Where hplib's reference columns ``p_th_ref_W``, ``p_el_ref_W`` and ``cop_ref`` hold, per
+#: ``hp_type``: the Keymark point at -7 °C outdoor air and 52 °C flow (EN 14825 point A of the
+#: average climate, medium-temperature application), with the source inlet at -7 °C (air),
+#: 0 °C (brine) or 10 °C (water); hplib ``get_parameters``: ``t_in_hp = [-7, 0, 10]``,
+#: ``t_out_fix = 52``, ``t_amb_fix = -7``.
+HPLIB_RATING_POINT: dict[str, str] = {
+    "air/water": "A-7/W52",
+    "brine/water": "B0/W52",
+    "water/water": "W10/W52",
 }
 
 _COLUMNS = {
