@@ -6,6 +6,7 @@ Prints medians (wall clock, this machine) for
 * one off-design operating point of the default 8 kW air/water R290 design (finite-area
   evaporator and condenser), solved from a cold start (no warm start, map cache cleared);
 * a 15 (source) x 15 (sink) x 3 (speed) performance map, in-memory map cache cleared;
+* the same map and point of the design with a vapour-injection compressor;
 * the same operating point with direct CoolProp HEOS properties, and the deviation of the
   tabulated solve (backend "tables") from it.
 Property tables and CoolProp are loaded before timing (one-off costs are printed separately).
@@ -112,6 +113,24 @@ def bench_r290(args) -> None:
     n_ok = int((ds.status == 0).sum())
     print(
         f"15x15x3 map (tables from HEOS, vectorised), median: {ms_map:.1f} ({n_ok}/675 points converged, rest outside the envelope)"
+    )
+
+    import dataclasses
+
+    evi = dataclasses.replace(
+        design, compressor=dataclasses.replace(design.compressor, injection="vapour")
+    )
+
+    def run_map_evi():
+        clear_map_cache()
+        return performance_map(evi, ts, tk, sp)
+
+    ms_evi = _median_ms(run_map_evi, max(3, args.repeat // 4))
+    n_evi = int((run_map_evi().status == 0).sum())
+    ms_evi_point = _median_ms(lambda: solve_operating_point(evi, **kw), args.repeat)
+    print(
+        f"15x15x3 map with vapour injection (economiser), median: {ms_evi:.1f} ({n_evi}/675 converged); "
+        f"one point (vectorised path): {ms_evi_point:.2f}"
     )
 
     ms_heos = _median_ms(lambda: solve_operating_point(design, backend="HEOS", **kw), 3)

@@ -797,6 +797,13 @@ def check_variable_value(name: str, value: Any, where: str) -> None:
                 raise ConfigurationError(
                     f"{where}={value!r} is not a known refrigerant; valid: {list(refrigerants.names())}"
                 )
+        if name == "compressor_injection":
+            from designopt.cycle.compressor import INJECTION_CHOICES
+
+            if value not in INJECTION_CHOICES:
+                raise ConfigurationError(
+                    f"{where}={value!r} is not a compressor injection; valid: {list(INJECTION_CHOICES)}"
+                )
         if name == "compressor_type":
             from designopt.noise import CompressorType
 

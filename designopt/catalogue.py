@@ -76,6 +76,9 @@ VARIABLES: dict[str, VariableInfo] = {
     "subcool_K": VariableInfo("float", "K", 3.0, "condenser subcooling set point", 0.0, 30.0),
     "source_flow_kg_s": VariableInfo("float", "kg/s", 0.5, "brine/water source flow", 0.01, 100.0),
     "compressor_type": VariableInfo("categorical", "1", "rotary", "compressor type (noise)"),
+    "compressor_injection": VariableInfo(
+        "categorical", "1", "none", "compressor vapour injection with an economiser (none, vapour)"
+    ),
     "borehole_length_m": VariableInfo(
         "float", "m", 100.0, "active length of each borehole", 10.0, 500.0
     ),

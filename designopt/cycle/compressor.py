@@ -32,6 +32,38 @@ flow in [lb/h], power in [W], at the map's rated suction superheat (or return-ga
 temperature).  Mass flow is corrected for the actual suction density (ratio of densities,
 Dabiri, A.E., Rice, C.K. (1981) ASHRAE Trans. 87(2), 771-780) and both are scaled linearly
 with speed (an approximation: the standard maps one speed).
+
+Vapour injection (``injection="vapour"``)
+-----------------------------------------
+An economised (EVI) compressor: part of the liquid leaving the condenser is expanded to an
+intermediate pressure, evaporated and superheated in an economiser (a counter-flow plate heat
+exchanger that subcools the main liquid) and injected into the compression pockets.  The
+compression is modelled as two stages with adiabatic mixing at the injection port, the structure
+of semi-empirical EVI scroll models (Dardenne, L., Fraccari, E., Maggioni, A., Molinaroli, L.,
+Proserpio, L., Winandy, E. (2015) Semi-empirical modelling of a variable speed scroll compressor
+with vapour injection, Int. J. Refrig. 54, 76-87, doi:10.1016/j.ijrefrig.2015.03.004; the same
+split is used by VCLibPy's ``BaseVaporInjection``, github.com/RWTH-EBC/vclibpy):
+
+* intermediate pressure ``p_i = k sqrt(p_evap p_cond)`` (``k = injection_pressure_factor``, 1:
+  the geometric mean, near the optimum of injection cycles; Xu, X., Hwang, Y., Radermacher, R.
+  (2011) Refrigerant injection for heat pumping/air conditioning systems: literature review and
+  challenges discussions, Int. J. Refrig. 34(2), 402-415, doi:10.1016/j.ijrefrig.2010.09.015);
+* suction mass flow as without injection (the suction pocket closes before the injection port
+  opens): ``m_suc = eta_vol(pi) rho_1 V f``;
+* economiser: the liquid leaves at ``T_i + economiser_approach_K`` (``T_i`` the saturation
+  temperature at ``p_i``), the injected vapour at ``T_i + injection_superheat_K``; the tap is
+  downstream of the economiser, so ``m_tot (h3 - h5) = m_inj (h6 - h5)``; the injected mass
+  fraction of the discharge flow is ``x = (h3 - h5) / (h6 - h5)``;
+* stage 1 ``p_evap -> p_i`` with ``m_suc``, adiabatic mixing with the injected vapour, stage 2
+  ``p_i -> p_cond`` with ``m_tot = m_suc / (1 - x)``; each stage at the isentropic
+  efficiency of the default map (times ``eta_drive``) at its own pressure ratio, as two
+  compressors in VCLibPy's model; the volumetric efficiency is that of the overall pressure
+  ratio (re-expansion and leakage back to suction see the full pressure difference).
+
+Envelope: with a published envelope (``envelope=<name>``, :mod:`designopt.cycle.envelope`) the
+operating point must lie inside its polygon and below its discharge limit; without one the
+pressure ratio of each compression stage must not exceed ``pressure_ratio_max`` (one stage
+without injection) and the discharge temperature not ``discharge_temperature_max_K``.
 """
 
 from __future__ import annotations
@@ -41,9 +73,19 @@ import math
 
 import numpy as np
 
+from designopt.cycle.envelope import envelope as published_envelope
 from designopt.errors import ConfigurationError
 
-__all__ = ["AHRI540Map", "Compressor", "default_eta_is", "default_eta_vol"]
+__all__ = [
+    "INJECTION_CHOICES",
+    "AHRI540Map",
+    "Compressor",
+    "default_eta_is",
+    "default_eta_vol",
+]
+
+#: Values of ``Compressor.injection``: none (single stage) or vapour (economised, EVI).
+INJECTION_CHOICES = ("none", "vapour")
 
 
 def default_eta_vol(pi, *, clearance: float = 0.04, exponent: float = 1.10, eta_vol0: float = 0.97):
@@ -141,6 +183,19 @@ class Compressor:
         Envelope: highest allowed pressure ratio [1].
     ahri540 : AHRI540Map or None
         Optional AHRI 540 map used instead of the default efficiencies.
+    injection : str
+        ``"none"`` or ``"vapour"`` (economiser and vapour injection, see module docstring).
+    injection_superheat_K : float
+        Superheat of the injected vapour at the economiser outlet [K] (vapour injection).
+    economiser_approach_K : float
+        Liquid outlet of the economiser above the saturation temperature at the intermediate
+        pressure [K]; not below ``injection_superheat_K`` (counter-flow: the injected vapour
+        leaves colder than the liquid enters).
+    injection_pressure_factor : float
+        ``k`` of the intermediate pressure ``k sqrt(p_evap p_cond)`` [1].
+    envelope : str or None
+        Name of a published envelope (:func:`designopt.cycle.envelope.envelope_names`) that
+        replaces the pressure-ratio rule; None keeps the rule.
     """
 
     swept_volume_m3: float
@@ -155,6 +210,11 @@ class Compressor:
     discharge_temperature_max_K: float = 403.15
     pressure_ratio_max: float = 10.0
     ahri540: AHRI540Map | None = None
+    injection: str = "none"
+    injection_superheat_K: float = 5.0
+    economiser_approach_K: float = 5.0
+    injection_pressure_factor: float = 1.0
+    envelope: str | None = None
 
     def __post_init__(self):
         checks = {
@@ -169,6 +229,9 @@ class Compressor:
             "eta_vol0": (self.eta_vol0, 0.5, 1.0),
             "discharge_temperature_max_K": (self.discharge_temperature_max_K, 320.0, 450.0),
             "pressure_ratio_max": (self.pressure_ratio_max, 1.5, 30.0),
+            "injection_superheat_K": (self.injection_superheat_K, 0.5, 30.0),
+            "economiser_approach_K": (self.economiser_approach_K, 0.5, 30.0),
+            "injection_pressure_factor": (self.injection_pressure_factor, 0.5, 2.0),
         }
         for name, (value, lo, hi) in checks.items():
             if (
@@ -183,6 +246,53 @@ class Compressor:
             raise ConfigurationError(
                 f"compressor ahri540 must be an AHRI540Map or None, got {type(self.ahri540).__name__}"
             )
+        if self.injection not in INJECTION_CHOICES:
+            raise ConfigurationError(
+                f"compressor injection={self.injection!r} is unknown; valid: {list(INJECTION_CHOICES)}"
+            )
+        if self.vapour_injection and self.ahri540 is not None:
+            raise ConfigurationError(
+                "compressor injection='vapour' cannot use an AHRI 540 map (it maps a single-stage "
+                "compressor); valid: ahri540=None with injection='vapour'"
+            )
+        if self.economiser_approach_K < self.injection_superheat_K:
+            raise ConfigurationError(
+                f"compressor economiser_approach_K={self.economiser_approach_K!r} must not be below "
+                f"injection_superheat_K={self.injection_superheat_K!r} (counter-flow economiser: the "
+                "injected vapour cannot leave warmer than the liquid enters)"
+            )
+        if self.envelope is not None:
+            published_envelope(self.envelope)  # unknown names raise here
+
+    @property
+    def vapour_injection(self) -> bool:
+        """True for an economised (vapour-injection) compressor."""
+        return self.injection == "vapour"
+
+    @property
+    def envelope_data(self):
+        """The published :class:`designopt.cycle.envelope.CompressorEnvelope` or None."""
+        if self.envelope is None:
+            return None
+        return published_envelope(self.envelope)
+
+    @property
+    def discharge_limit_K(self) -> float:
+        """Discharge temperature limit [K]: the envelope's if it gives one, else
+        ``discharge_temperature_max_K``."""
+        env = self.envelope_data
+        if env is not None and math.isfinite(env.discharge_temperature_max_K):
+            return env.discharge_temperature_max_K
+        return self.discharge_temperature_max_K
+
+    def limiting_pressure_ratio(self, pi):
+        """The pressure ratio [1] checked against ``pressure_ratio_max`` at overall pressure
+        ratio ``pi``: ``pi`` itself, or with vapour injection the larger stage ratio
+        ``max(k, 1/k) sqrt(pi)``."""
+        if not self.vapour_injection:
+            return pi
+        k = self.injection_pressure_factor
+        return max(k, 1.0 / k) * np.sqrt(pi)
 
     @property
     def displacement_m3_s(self) -> float:

@@ -141,6 +141,11 @@ class HeatPumpDesign:
                     f"high_pressure_Pa is for transcritical R744 only, not {ref.name}"
                 )
             bounded_number("high_pressure_Pa", self.high_pressure_Pa, 7.5e6, 14.0e6)
+        if ref.name == "R744" and self.compressor.vapour_injection:
+            raise ConfigurationError(
+                "compressor injection='vapour' is not modelled for transcritical R744; "
+                "valid: injection='none' for R744"
+            )
 
     @property
     def transcritical(self) -> bool:

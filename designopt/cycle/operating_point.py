@@ -105,6 +105,7 @@ class Status(enum.IntEnum):
     PRESSURE_RATIO_ABOVE_LIMIT = 6
     NO_FEASIBLE_START = 7
     NOT_CONVERGED = 8
+    OUTSIDE_COMPRESSOR_ENVELOPE = 9
 
 
 FLAG_MEANINGS = " ".join(s.name.lower() for s in Status)
@@ -124,7 +125,11 @@ class OperatingPoint:
     """Converged operating point of a design (SI units).
 
     State points: 1 compressor suction, 2 discharge, 3 condenser outlet (subcooled liquid;
-    gas-cooler outlet for R744), 4 evaporator inlet (after isenthalpic expansion).
+    gas-cooler outlet for R744), 4 evaporator inlet (after isenthalpic expansion; with vapour
+    injection after the economiser).  ``mass_flow_kg_s`` is the discharge (condenser) flow;
+    with vapour injection ``injection_mass_flow_kg_s`` of it enters at the intermediate
+    pressure ``p_intermediate_Pa`` and the economiser transfers ``economiser_heat_W`` (zero and
+    NaN without injection).
     ``air_flow_m3_s`` is the fan air flow of air sources (NaN otherwise), ``source_flow_kg_s``
     the brine/water flow of ground and water sources (NaN for air).  ``approach_evap_K`` is
     source inlet minus evaporating temperature, ``approach_cond_K`` condensing (gas-cooler
@@ -157,6 +162,9 @@ class OperatingPoint:
     air_flow_m3_s: float
     source_flow_kg_s: float
     states: tuple[StatePoint, StatePoint, StatePoint, StatePoint]
+    injection_mass_flow_kg_s: float = 0.0
+    p_intermediate_Pa: float = math.nan
+    economiser_heat_W: float = 0.0
 
     @property
     def cop_carnot(self) -> float:
@@ -278,6 +286,8 @@ class _Problem:
         self.tc_off = np.full_like(self.y0, d.subcool_K)  # T_c = y + tc_off + exp(v)
         comp = d.compressor
         self.vdot = comp.swept_volume_m3 * comp.nominal_speed_hz * self.speed
+        self.injection = comp.vapour_injection
+        self._eco = None
 
     def _conditions(self, design, tab, t_source, t_sink, speed):
         """Broadcast the conditions of the points and keep them flat (``shape`` for output)."""
@@ -297,9 +307,13 @@ class _Problem:
         with np.errstate(all="ignore"):
             cyc = self._subcritical_cycle(u, v, y, idx)
             te, tc, se, scn, pe, pc, pi, h1, m, h2, eta_v, eta_is, t2, h3, t3 = cyc
+            eco = self._eco if self.injection else None
+            # evaporator flow and inlet enthalpy: the suction flow and the economiser's liquid
+            # outlet with vapour injection, else the discharge flow and the condenser outlet
+            m_e, h4 = (m, h3) if eco is None else (eco["suction_mass_flow"], eco["h4"])
             tbub = scn["t_bub"]
             q_c = m * (h2 - h3)
-            q_e = m * (h1 - h3)
+            q_e = m_e * (h1 - h4)
             # -- condenser (counter-flow plate, water) --
             tw_in = y
             c_w = np.full_like(q_c, self.c_w) if self.fixed_flow else q_c / d.sink_delta_T_K
@@ -319,8 +333,8 @@ class _Problem:
             feas = (d0 > 0) & (d1 > 0) & (d2 > 0) & (d3 > 0)
             r_c = np.log(a_c / co.area_m2)
             # -- evaporator --
-            q_tp_e = m * (se["h_dew"] - h3)
-            q_sh_e = m * (h1 - se["h_dew"])
+            q_tp_e = m_e * (se["h_dew"] - h4)
+            q_sh_e = m_e * (h1 - se["h_dew"])
             r_e, e_min, feas_e, t_src_out = self._evaporator(idx, te, q_tp_e, q_sh_e, q_e)
             feas &= feas_e
             feas &= np.isfinite(r_e) & np.isfinite(r_c) & np.isfinite(t2)
@@ -329,6 +343,7 @@ class _Problem:
             r_e, r_c = self._pinch_floors(u, v, r_e, r_c, e_min, d_min)
         if not full:
             return r_e, r_c, r_w, feas
+        extra = {} if eco is None else {k: v for k, v in eco.items() if k != "h_a"}
         return _outputs(
             (r_e, r_c, r_w, feas),
             (te, tc, pe, pc, pi, m, q_c, q_e, h1, h2, h3, t2, t3, eta_is, eta_v, sh),
@@ -336,6 +351,7 @@ class _Problem:
             t_sink_out=tw_out,
             sink_flow=c_w / CP_WATER,
             t_source_out=t_src_out,
+            **extra,
         )
 
     def _pinch_floors(self, u, v, r_e, r_c, e_min, d_min):
@@ -356,11 +372,69 @@ class _Problem:
         se = tab.saturation(te)
         scn = tab.saturation(tc)
         pe, pc = se["p"], scn["p"]
+        if self.injection:
+            h3 = tab.subcooled_h(tc, sc)
+            t3 = scn["t_bub"] - sc
+            comp_out = self._economised_compression(idx, te, tc, pe, pc, scn, h3, t3)
+            pi, h1, m, h2, eta_v, eta_is = comp_out
+            t2 = tc + tab.superheat_from_h(tc, h2)
+            return te, tc, se, scn, pe, pc, pi, h1, m, h2, eta_v, eta_is, t2, h3, t3
         pi, h1, m, h2, eta_v, eta_is = self._compression(idx, te, tc, pe, pc, scn)
         t2 = tc + tab.superheat_from_h(tc, h2)
         h3 = tab.subcooled_h(tc, sc)
         t3 = scn["t_bub"] - sc
         return te, tc, se, scn, pe, pc, pi, h1, m, h2, eta_v, eta_is, t2, h3, t3
+
+    def _economised_compression(self, idx, te, tc, pe, pc, scn, h3, t3):
+        """Vapour-injection compressor with its economiser (see
+        :mod:`designopt.cycle.compressor`): ``(pi, h1, m, h2, eta_vol, eta_is)`` with ``m``
+        the discharge (condenser) mass flow; the economiser's states and flows are kept in
+        ``self._eco`` for :meth:`evaluate`.
+
+        States: 3 condenser outlet, 5 = 4 economiser liquid outlet (evaporator inlet after the
+        isenthalpic main valve), 6 injected vapour at ``p_i``, a end of the first stage, b
+        after mixing.
+        """
+        d, tab = self.d, self.tab
+        comp = d.compressor
+        h1, s1, rho1 = tab.superheated(te, d.superheat_K)
+        pi = pc / pe
+        p_i = comp.injection_pressure_factor * np.sqrt(pe * pc)
+        t_i = tab.t_sat_from_p(p_i)
+        si = tab.saturation(t_i)
+        # economiser: main liquid cooled to T_i + approach (never heated); the enthalpy drop of
+        # the liquid at the condensing pressure is that of saturated liquid between the two
+        # temperatures (pressure effect on liquid enthalpy below 0.1 % of the latent heat)
+        t5 = np.minimum(t3, t_i + comp.economiser_approach_K)
+        h5 = h3 - (tab.saturation(t3)["h_bub"] - tab.saturation(t5)["h_bub"])
+        h6 = tab.superheated(t_i, comp.injection_superheat_K)[0]
+        x = (h3 - h5) / (h6 - h5)  # injected fraction of the discharge flow
+        eta_v = comp.eta_vol(pi)
+        m_suc = eta_v * rho1 * self.vdot[idx]
+        pi_1, pi_2 = p_i / pe, pc / p_i
+        dh_1s = _isentropic_h(tab, t_i, s1, si) - h1
+        h_a = h1 + dh_1s / comp.eta_is(pi_1)  # stage 1: p_e -> p_i
+        h_b = (1.0 - x) * h_a + x * h6  # adiabatic mixing at the injection port
+        s_b = tab.superheated(t_i, tab.superheat_from_h(t_i, h_b))[1]
+        dh_2s = _isentropic_h(tab, tc, s_b, scn) - h_b
+        h2 = h_b + dh_2s / comp.eta_is(pi_2)  # stage 2: p_i -> p_c
+        m = m_suc / (1.0 - x)
+        m_inj = m - m_suc
+        # overall isentropic efficiency: isentropic work of both stages over the power
+        eta_is = (m_suc * dh_1s + m * dh_2s) / (m_suc * (h_a - h1) + m * (h2 - h_b))
+        self._eco = {
+            "suction_mass_flow": m_suc,
+            "injection_mass_flow": m_inj,
+            "h4": h5,
+            "h_a": h_a,
+            "p_intermediate": p_i,
+            "t_intermediate": t_i,
+            "h_injection": h6,
+            "economiser_heat": m * (h3 - h5),
+            "stage_pressure_ratio": np.maximum(pi_1, pi_2),
+            "compressor_power": m_suc * (h_a - h1) + m * (h2 - h_b),
+        }
+        return pi, h1, m, h2, eta_v, eta_is
 
     def _compression(self, idx, te, tc, pe, pc, scn):
         """Compressor of the subcritical cycle: ``(pi, h1, m, h2, eta_vol, eta_is)`` from the
@@ -531,6 +605,7 @@ class _CoolingProblem(_Problem):
         self.tc_off = np.full(n, d.subcool_K)
         comp = d.compressor
         self.vdot = comp.swept_volume_m3 * comp.nominal_speed_hz * self.speed
+        self.injection = False  # refused in cooling (solve_cooling_arrays)
 
     def evaluate(self, u, v, y, idx, full: bool = False):
         d = self.d
@@ -890,12 +965,14 @@ def _solve(design: HeatPumpDesign, tab, make, t_source_K, t_sink_K, speed) -> di
             else:
                 t_hi = np.minimum(fresh.y0 + design.subcool_K, tab.t_max_sat_K)
                 p_hi = tab.saturation(t_hi)["p"]
-        status[fi[p_hi / p_lo > comp.pressure_ratio_max]] = Status.PRESSURE_RATIO_ABOVE_LIMIT
+        if comp.envelope is None:
+            too_high = comp.limiting_pressure_ratio(p_hi / p_lo) > comp.pressure_ratio_max
+            status[fi[too_high]] = Status.PRESSURE_RATIO_ABOVE_LIMIT
         # 2. discharge beyond the limit (or beyond the tables) already at the starting point
         st0 = fresh.evaluate(
             np.full(k, math.log(5.0)), np.full(k, math.log(3.0)), fresh.y0, np.arange(k), full=True
         )
-        hot = np.isfinite(st0["h2"]) & ~(st0["t_discharge"] <= comp.discharge_temperature_max_K)
+        hot = np.isfinite(st0["h2"]) & ~(st0["t_discharge"] <= comp.discharge_limit_K)
         hot |= np.isfinite(res["h2"][fi]) & ~np.isfinite(res["t_discharge"][fi])
         sel = fi[hot & (status[fi] != Status.PRESSURE_RATIO_ABOVE_LIMIT)]
         status[sel] = Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT
@@ -933,10 +1010,14 @@ def _solve(design: HeatPumpDesign, tab, make, t_source_K, t_sink_K, speed) -> di
                 prob.evaluate(np.log(gap_e[oke]), v[ip], y[ip], ip)
                 status[ip[~(prob._last_raw[0] < 0)]] = Status.EVAPORATING_BELOW_LIMIT
     okm = act & conv
-    status[okm & (res["pressure_ratio"] > comp.pressure_ratio_max)] = (
-        Status.PRESSURE_RATIO_ABOVE_LIMIT
-    )
-    status[okm & (res["t_discharge"] > comp.discharge_temperature_max_K)] = (
+    env = comp.envelope_data
+    if env is None:  # the pressure-ratio rule (each compression stage with vapour injection)
+        pr = res.get("stage_pressure_ratio", res["pressure_ratio"])
+        status[okm & (pr > comp.pressure_ratio_max)] = Status.PRESSURE_RATIO_ABOVE_LIMIT
+    else:  # a published envelope replaces it
+        outside = ~env.contains(res["t_evap"], res["t_cond"])
+        status[okm & outside] = Status.OUTSIDE_COMPRESSOR_ENVELOPE
+    status[okm & (res["t_discharge"] > comp.discharge_limit_K)] = (
         Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT
     )
     if prob.fan_flow is not None:
@@ -1008,6 +1089,11 @@ def solve_cooling_arrays(
             f"cooling mode needs an air-source design (outdoor coil as condenser); "
             f"source_type={design.source_type.value!r}"
         )
+    if design.compressor.vapour_injection:
+        raise ConfigurationError(
+            "cooling mode is not modelled with vapour injection (the economiser circuit is a "
+            "heating-mode model); valid: compressor injection='none'"
+        )
     if design.transcritical:
         raise ConfigurationError(
             "cooling mode is not modelled for transcritical R744 (the outdoor coil would be a "
@@ -1070,11 +1156,17 @@ def _raise_for(
         )
         raise OperatingPointError(
             f"{where}: discharge temperature {value} exceeds the limit "
-            f"discharge_temperature_max_K={comp.discharge_temperature_max_K:.2f}"
+            f"discharge_temperature_max_K={comp.discharge_limit_K:.2f}"
         )
     if s is Status.PRESSURE_RATIO_ABOVE_LIMIT:
+        what = "stage pressure ratio" if comp.vapour_injection else "pressure ratio"
         raise OperatingPointError(
-            f"{where}: pressure ratio {float(res['_pressure_ratio']):.2f} exceeds the limit pressure_ratio_max={comp.pressure_ratio_max}"
+            f"{where}: {what} {float(res['_pressure_ratio']):.2f} exceeds the limit pressure_ratio_max={comp.pressure_ratio_max}"
+        )
+    if s is Status.OUTSIDE_COMPRESSOR_ENVELOPE:
+        raise OperatingPointError(
+            f"{where}: t_evap_K={float(res['_t_evap']):.2f}, t_cond_K={float(res['_t_cond']):.2f} "
+            f"lie outside the compressor envelope {comp.envelope!r} ({comp.envelope_data.source})"
         )
     if s is Status.NO_FEASIBLE_START:
         raise ConvergenceError(
@@ -1139,12 +1231,18 @@ def solve_operating_point(
         cls = _TranscriticalProblem if design.transcritical else _Problem
         prob = cls(design, tab, [t_source_K], [t_sink], t_sink_out_K is not None, [speed])
         raw = {"_t_discharge": math.nan, "_pressure_ratio": math.nan}
-        if st in (Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT, Status.PRESSURE_RATIO_ABOVE_LIMIT):
+        if st in (
+            Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT,
+            Status.PRESSURE_RATIO_ABOVE_LIMIT,
+            Status.OUTSIDE_COMPRESSOR_ENVELOPE,
+        ):
             u, v, y, conv, _ = _newton(prob, np.array([0]))
             full = prob.evaluate(u, v, y, np.array([0]), full=True)
             raw = {
                 "_t_discharge": full["t_discharge"][0],
-                "_pressure_ratio": full["pressure_ratio"][0],
+                "_pressure_ratio": full.get("stage_pressure_ratio", full["pressure_ratio"])[0],
+                "_t_evap": full["t_evap"][0],
+                "_t_cond": full["t_cond"][0],
             }
         _raise_for(st, design, raw, t_source_K, t_sink, speed)
     g = {k: float(np.asarray(a).ravel()[0]) for k, a in res.items() if k != "status"}
@@ -1157,11 +1255,13 @@ def _solve_scalar_fast(design, t_source, t_sink, outlet, speed, backend):
     Envelope violations found after convergence raise here directly; every other outcome
     (pre-check failures, non-convergence) is left to the vectorised solve, which classifies it.
     """
+    comp = design.compressor
     if backend not in ("tables", "TABLES") or design.transcritical:
         return None
+    if comp.vapour_injection or comp.envelope is not None:
+        return None  # the vectorised solve only
     from designopt.cycle._scalar import scalar_tables, solve_scalar
 
-    comp = design.compressor
     tab = scalar_tables(design.coolprop_name)
     eps = 1e-9
     if not (comp.speed_min - eps <= speed <= comp.speed_max + eps) or t_source >= t_sink:
@@ -1197,7 +1297,7 @@ def _operating_point(g: dict, design: HeatPumpDesign, t_source_K, speed) -> Oper
         StatePoint(T=g["t1"], p=g["p_evap"], h=g["h1"]),
         StatePoint(T=g["t_discharge"], p=g["p_cond"], h=g["h2"]),
         StatePoint(T=g["t3"], p=g["p_cond"], h=g["h3"]),
-        StatePoint(T=g["t_evap"], p=g["p_evap"], h=g["h3"]),
+        StatePoint(T=g["t_evap"], p=g["p_evap"], h=g.get("h4", g["h3"])),
     )
     return OperatingPoint(
         t_source_K=float(t_source_K),
@@ -1226,4 +1326,7 @@ def _operating_point(g: dict, design: HeatPumpDesign, t_source_K, speed) -> Oper
         air_flow_m3_s=g["source_flow"] if air else math.nan,
         source_flow_kg_s=math.nan if air else g["source_flow"],
         states=states,
+        injection_mass_flow_kg_s=g.get("injection_mass_flow", 0.0),
+        p_intermediate_Pa=g.get("p_intermediate", math.nan),
+        economiser_heat_W=g.get("economiser_heat", 0.0),
     )

@@ -5,6 +5,8 @@ The Dataset follows the contract of ``docs/architecture.md`` (performance map): 
 variables ``heat_output``, ``electric_power`` (compressor + fan), ``cop``, ``evaporator_heat``,
 ``compressor_power``, ``fan_power``, ``t_evap``, ``t_cond``, ``t_discharge``, ``mass_flow`` and
 ``status`` (int8, 0 = converged, codes in ``flag_values`` / ``flag_meanings``); failed points NaN.
+A vapour-injection design adds :data:`INJECTION_MAP_VARIABLES` (``mass_flow`` is then the
+discharge flow, suction flow plus injected vapour).
 Maps are cached in memory by the design hash, the grids and the backend.
 
 :func:`cooling_map` is the cooling-mode counterpart for air-source designs (coordinates
@@ -48,6 +50,13 @@ MAP_VARIABLES = {
     "t_discharge": ("K", "compressor discharge temperature"),
     "mass_flow": ("kg/s", "refrigerant mass flow"),
 }
+
+INJECTION_MAP_VARIABLES = {
+    "injection_mass_flow": ("kg/s", "vapour injected at the intermediate pressure"),
+    "p_intermediate": ("Pa", "intermediate (injection) pressure"),
+    "economiser_heat": ("W", "heat transferred in the economiser"),
+}
+"""Extra map variables of a vapour-injection design (see :mod:`designopt.cycle.compressor`)."""
 
 COOLING_MAP_VARIABLES = {
     "cooling_capacity": ("W", "cooling capacity (heat taken from the chilled water)"),
@@ -131,6 +140,9 @@ def performance_map(
     variables = dict(MAP_VARIABLES)
     if design.transcritical:
         variables["t_cond"] = ("K", "gas-cooler outlet temperature (transcritical R744)")
+    if design.compressor.vapour_injection:
+        variables["mass_flow"] = ("kg/s", "refrigerant mass flow at the compressor discharge")
+        variables.update(INJECTION_MAP_VARIABLES)
     ds = _dataset(
         res,
         design,

@@ -365,6 +365,18 @@ class CoolPropProvider:
         keys = ("p", "h_dew", "s_dew", "rho_dew", "t_bub", "h_bub", "cp_dew", "cp_bub")
         return dict(zip(keys, o, strict=True))
 
+    def t_sat_from_p(self, p):
+        """Dew-point temperature [K] at pressure ``p`` [Pa] (direct flash)."""
+        CP, a = self._cp(), self._a
+        lo, hi = self.t_min_K, self.t_max_sat_K
+
+        def f(pp):
+            a.update(CP.PQ_INPUTS, pp, 1.0)
+            t = a.T()
+            return t if lo <= t <= hi else np.nan
+
+        return self._loop(f, p)[0]
+
     def _gas(self, t_sat, dt):
         CP, a = self._cp(), self._a
         a.update(CP.QT_INPUTS, 1.0, t_sat)

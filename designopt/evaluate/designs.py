@@ -150,6 +150,7 @@ def unit_design(
             nominal_speed_hz=float(values["nominal_speed_Hz"]),
             speed_min=float(values["speed_min"]),
             speed_max=float(values["speed_max"]),
+            injection=str(values.get("compressor_injection", "none")),
         ),
         superheat_K=float(values["superheat_K"]),
         subcool_K=float(values["subcool_K"]),
