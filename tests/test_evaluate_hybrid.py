@@ -297,3 +297,64 @@ def test_a_case_without_boiler_keeps_its_fingerprint():
     )
     assert with_cov.fingerprint() != case.fingerprint()
     assert math.isfinite(len(case.fingerprint()))
+
+
+# ------------------------------------------------------------------------------ sweep and CLI
+def test_a_gas_price_axis_prices_the_fuel_of_a_gas_hybrid(air_boiler):
+    """In a policy sweep the gas price moves the hybrid's NPC by fuel x price x annuity."""
+    from designopt.sweep.engine import value_batch
+    from designopt.sweep.spec import Reference
+
+    p = assess(AIR_DESIGN, air_boiler)
+    ps = PerformanceSet.from_performances([p])
+    cols = {"gas_price_per_kWh": np.array([0.05, 0.15])}
+    pairs, _ = value_batch(ps, air_boiler, cols, ["capacity"], Reference())
+    npc = pairs["net_present_cost"][0]
+    r, N = air_boiler.economics.discount_rate, air_boiler.economics.lifetime_years
+    assert npc[1] - npc[0] == pytest.approx(p.annual_fuel_kWh * 0.10 * (1 - (1 + r) ** -N) / r)
+
+
+def test_switchover_command_sizes_the_borefield_and_writes_its_table(tmp_path):
+    import pandas as pd
+
+    from designopt.cli import main
+
+    out = tmp_path / "sw"
+    rc = main(
+        [
+            "switchover",
+            str(CASES / "tiny_ground_boiler.toml"),
+            "--values",
+            "4,-4",
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0
+    for name in ("switchover.nc", "switchover.csv", "switchover.md", "switchover.png"):
+        assert (out / name).is_file()
+    t = pd.read_csv(out / "switchover.csv", index_col=0)
+    assert list(t.index) == ["heat pump only", "4 degC", "-4 degC"]
+    L = t["borehole_total_length_m"].to_numpy()
+    assert L[1] < L[2] < L[0]  # a warmer switchover spares more borehole
+    assert (t["feasible"] == 1).all()  # each sized length meets the fluid limit
+    fuel = t["annual_fuel_kWh"].to_numpy()
+    assert fuel[0] == 0 and fuel[1] > fuel[2] > 0
+    assert "| heat pump only |" in (out / "switchover.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "case,args,message",
+    [
+        ("tiny_ground_boiler.toml", ["--values", "a,b"], "--values='a,b' must be numbers"),
+        ("tiny_ground_boiler.toml", ["--values", "40"], "--values=40.0 lies outside"),
+        ("tiny_ground.toml", [], "has no switchover temperature"),
+    ],
+)
+def test_switchover_command_bad_input_is_one_line(case, args, message, tmp_path, capsys):
+    from designopt.cli import main
+
+    rc = main(["switchover", str(CASES / case), "--out", str(tmp_path / "o"), *args])
+    err = capsys.readouterr().err
+    assert rc == 2 and message in err and err.count("\n") == 1
+    assert not (tmp_path / "o" / "switchover.nc").exists()

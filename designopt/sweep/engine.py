@@ -39,7 +39,7 @@ __all__ = ["SweepResult", "run_sweep", "scenario_table", "value_batch", "ZARR_NA
 ZARR_NAME = "sweep.zarr"
 NC_NAME = "sweep.nc"
 CSV_NAME = "sweep_scenarios.csv"
-#: Axes valued only by the boiler reference (the heat-pump valuation has no gas).
+#: Axes of the gas boiler reference; they also price the fuel of a gas hybrid's boiler.
 BOILER_AXES = ("gas_price_per_kWh", "gas_co2_kg_per_kWh")
 PAIR_VARS = {
     "net_present_cost": ("currency", "net present cost of the design"),
@@ -107,6 +107,12 @@ def value_batch(ps, case, columns: dict[str, np.ndarray], constraints: list[str]
 
     s = next(iter(columns.values())).size
     axes = {k: v for k, v in columns.items() if k not in BOILER_AXES}
+    if case.boiler is not None and case.boiler.fuel == "gas":
+        # a gas hybrid burns gas: the gas axes price its fuel too (unless the case fixed them)
+        if "gas_price_per_kWh" in columns and case.boiler.price_per_kWh is None:
+            axes["fuel_price_per_kWh"] = columns["gas_price_per_kWh"]
+        if "gas_co2_kg_per_kWh" in columns and case.boiler.co2_kg_per_kWh is None:
+            axes["fuel_co2_kg_per_kWh"] = columns["gas_co2_kg_per_kWh"]
     sc = Scenarios.from_case(case, s, **axes)
     out = value_arrays(ps, sc, case, chunk=max(1, s))
     D = ps.size
