@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from designopt.results import (
         PERFORMANCE_NAME,
         RESULTS_NAME,
+        case_attrs,
         from_study,
         performance_from_study,
         write_atomic,
@@ -123,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         study, stopped = exc.study, exc
     try:
         ds = from_study(study, problem)
+        ds.attrs.update(case_attrs(case))
         if stopped is not None:
             ds.attrs["stopped_by"] = stopped.signal_name
         path = write_atomic(ds, settings.out_dir / RESULTS_NAME)
