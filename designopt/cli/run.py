@@ -150,9 +150,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"designopt run: {stopped}", file=sys.stderr)
         return EXIT_INTERRUPTED
     if ds.attrs["n_pareto"] == 0:
+        from designopt.report import blocking_text
+
         print(
-            "designopt run: no feasible design was found; relax the constraints or widen the design "
-            "space (see summary.md for the most frequent failure reasons)",
+            f"designopt run: no feasible design was found; {blocking_text(ds)} (summary.md has"
+            " the table and the most frequent failure reasons)",
             file=sys.stderr,
         )
         return 3

@@ -173,9 +173,7 @@ def physical_violation(ds: xr.Dataset, name: str) -> Violation | None:
         return Violation(amount, "kg", "over the refrigerant charge limit")
     if name == "capacity" and "design_heat_load_kW" in ds.attrs:
         load = float(ds.attrs["design_heat_load_kW"])
-        return Violation(
-            g * load, "kW", f"short of the {load:g} kW design heat load (heat pump + back-up)"
-        )
+        return Violation(g * load, "kW", f"short of the {load:g} kW design heat load")
     if name == "gwp" and "gwp" in ds and "gwp_cap" in ds.attrs:
         cap = float(ds.attrs["gwp_cap"])
         return Violation(ds["gwp"].values.astype(float) - cap, "", f"above the GWP cap of {cap:g}")
@@ -284,8 +282,8 @@ def blocking_text(ds: xr.Dataset) -> str:
     diag.sort(key=lambda d: (-d.violated, -d.alone, d.name))
     parts = []
     for d in diag:
-        who = "every" if d.violated == evaluated else f"{d.violated} of {evaluated}"
+        who = "every design" if d.violated == evaluated else f"{d.violated} of {evaluated} designs"
         alone = f", {d.alone} by it alone" if d.alone else ""
-        parts.append(f"{d.name} (violated by {who} designs{alone}; closest {d.closest_text()})")
+        parts.append(f"{d.name} (violated by {who}{alone}; closest {d.closest_text()})")
     names = " and ".join(d.name for d in diag[:2])
     return f"blocked by {'; '.join(parts)}; relax {names} or widen the design space"
