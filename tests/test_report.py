@@ -217,8 +217,9 @@ def test_summary_lists_identical_designs_once_with_their_trials():
     assert "- **Knee of the front**: trial 1" in md
 
 
-def test_a_long_front_is_shortened_evenly_and_says_so():
-    """45 Pareto designs on a straight front: 20 rows, both ends, even spacing, the counts."""
+def test_a_long_front_is_shortened_evenly_and_says_so(tmp_path):
+    """45 Pareto designs on a straight front: 20 rows, both ends, even spacing, the counts;
+    no constraint is violated anywhere."""
     trials = {
         n: (float(n + 1), "R290", 100.0 + n, 1000.0 - 3 * n, -0.1, -0.1, -1.0) for n in range(45)
     }
@@ -230,6 +231,10 @@ def test_a_long_front_is_shortened_evenly_and_says_so():
     md = summary_markdown(ds)
     assert "20 of 45 distinct designs shown, spread evenly along the front" in md
     assert "all in pareto_designs.csv and designs.xlsx" in md
+    write_report(ds, tmp_path)
+    assert len(pd.read_csv(tmp_path / "pareto_designs.csv")) == 45
+    cons = pd.read_excel(tmp_path / "designs.xlsx", sheet_name="Constraints")
+    assert list(cons["designs violating it"]) == [0, 0]
 
 
 def test_shown_rows_keep_the_marked_designs_and_both_ends():

@@ -134,7 +134,10 @@ def write_exports(ds: xr.Dataset, out_dir: Path) -> list[Path]:
             ws = xl.sheets[sheet]
             ws.freeze_panes = "B2"
             for k, col in enumerate(frame.columns, start=1):
-                width = max(len(str(col)), *(len(fmt(x)) for x in frame[col].head(50)), 6)
+                cells = (
+                    fmt(x) if isinstance(x, int | float) else str(x) for x in frame[col].head(50)
+                )
+                width = max(len(str(col)), *(len(c) for c in cells), 6)
                 ws.column_dimensions[ws.cell(1, k).column_letter].width = min(width + 2, 60)
     paths.append(book)
     return paths
