@@ -148,6 +148,12 @@ def plot_pareto(ds: xr.Dataset, path: Path) -> Path:
         ax.set_ylim(*yl)
         inside = (x >= xl[0]) & (x <= xl[1]) & (y >= yl[0]) & (y <= yl[1])
         outside = int((ok & ~inside).sum())
+    if not feas.any():
+        ax.text(
+            0.5, 0.5, "No design meets every constraint:\nsee summary.md for the blocking ones",
+            transform=ax.transAxes, ha="center", va="center", fontsize=11, color=PARETO,
+            bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": PARETO, "alpha": 0.9},
+        )  # fmt: skip
     ax.set_xlabel(axis_label(ds, objs[0]))
     ax.set_ylabel(axis_label(ds, objs[1]))
     _thousands(ax, "x", x)

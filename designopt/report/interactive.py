@@ -121,7 +121,7 @@ def pareto_html(ds: xr.Dataset, path: Path) -> Path:
                 text=[m.label],
                 textposition="top right" if m.key != "knee" else "bottom left",
                 textfont={"color": colour, "size": 12},
-                hovertext=[f"<b>{m.label}</b>: {m.rule}<br>" + _hover(ds, np.array([i]))[0]],
+                hovertext=[f"<b>{m.label}</b><br>" + _hover(ds, np.array([i]))[0]],
                 hovertemplate="%{hovertext}<extra></extra>",
                 marker={
                     "color": colour,
