@@ -305,8 +305,6 @@ def summary_markdown(ds: xr.Dataset) -> str:
             cells[0] = f"{r['trial']} (= {r['trials'].replace('; ', ', ')})"
         body.append(cells)
     lines += _md_table(show, body)
-    lines += [
-        "",
-        "A trial number in parentheses lists every trial that evaluated the same design.",
-    ]
+    if any(r["trials"] != r["trial"] for r in rows):
+        lines += ["", "(= ...): every trial that evaluated the same design."]
     return "\n".join(lines) + "\n"
