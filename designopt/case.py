@@ -419,6 +419,11 @@ class Case(_Model):
         description="the case's name; also the default output folder results/<name>",
     )
     description: str = ""
+    title: str = Field(
+        "",
+        max_length=200,
+        description="title of the report's figures and summary; empty: the description, else the name",
+    )
     site: Site = Site()
     building: Building
     source: Source = Source()
@@ -460,7 +465,9 @@ class Case(_Model):
 
     def fingerprint(self) -> str:
         """Stable hash of everything that changes results (not the optimisation budget)."""
-        data = self.model_dump(exclude={"optimisation", "description", "base_dir", "ground"})
+        data = self.model_dump(
+            exclude={"optimisation", "description", "title", "base_dir", "ground"}
+        )
         # fields added later count only when set (old studies keep their fingerprint)
         if data["boiler"] is None:
             del data["boiler"]
@@ -485,6 +492,12 @@ class Case(_Model):
             return None
         p = Path(self.site.weather_file)
         return p if p.is_absolute() else Path(self.base_dir) / p
+
+    @property
+    def report_title(self) -> str:
+        """The title of the study's figures and summary: ``title``, else ``description``, else
+        ``name``."""
+        return self.title or self.description or self.name
 
     def with_space(self, space: dict[str, VariableSpec]) -> Case:
         return self.model_copy(update={"space": space})

@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -31,6 +31,9 @@ from designopt.search.study import (
     orphan_numbers,
     sampler_runs,
 )
+
+if TYPE_CHECKING:
+    from designopt.case import Case
 
 RESULTS_NAME = "results.nc"
 #: The price-free physics of the study's evaluated trials (:class:`designopt.evaluate.PerformanceSet`).
@@ -267,6 +270,24 @@ def from_records(
         }
     )
     return ds
+
+
+def case_attrs(case: Case) -> dict[str, Any]:
+    """Dataset attrs a report takes from the case: the title of its figures and summary
+    (:attr:`Case.report_title`), the case's name and description, the economic horizon (axis
+    labels such as "20-year net present cost") and the limits that turn scaled constraints
+    back into physical units (design heat load; GWP cap when set).  None changes the
+    fingerprint or the trials."""
+    attrs: dict[str, Any] = {
+        "title": case.report_title,
+        "case_name": case.name,
+        "case_description": case.description,
+        "lifetime_years": int(case.economics.lifetime_years),
+        "design_heat_load_kW": float(case.building.design_heat_load_kW),
+    }
+    if case.policy.gwp_cap is not None:
+        attrs["gwp_cap"] = float(case.policy.gwp_cap)
+    return attrs
 
 
 def write_atomic(ds: xr.Dataset, path: Path) -> Path:

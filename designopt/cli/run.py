@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from designopt.results import (
         PERFORMANCE_NAME,
         RESULTS_NAME,
+        case_attrs,
         from_study,
         performance_from_study,
         write_atomic,
@@ -123,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         study, stopped = exc.study, exc
     try:
         ds = from_study(study, problem)
+        ds.attrs.update(case_attrs(case))
         if stopped is not None:
             ds.attrs["stopped_by"] = stopped.signal_name
         path = write_atomic(ds, settings.out_dir / RESULTS_NAME)
@@ -148,9 +150,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"designopt run: {stopped}", file=sys.stderr)
         return EXIT_INTERRUPTED
     if ds.attrs["n_pareto"] == 0:
+        from designopt.report import blocking_text
+
         print(
-            "designopt run: no feasible design was found; relax the constraints or widen the design "
-            "space (see summary.md for the most frequent failure reasons)",
+            f"designopt run: no feasible design was found; {blocking_text(ds)} (summary.md has"
+            " the table and the most frequent failure reasons)",
             file=sys.stderr,
         )
         return 3
