@@ -117,23 +117,26 @@ def _figure(ds, path: Path) -> None:
     rows = ds.isel(option=slice(1, None))
     x = rows["switchover_temperature_degC"].values
     sized = bool((ds["borehole_total_length_m"] > 0).any())
-    fig, axes = plt.subplots(1, 2 if sized else 1, figsize=(11 if sized else 6, 4.2))
-    axes = list(axes) if sized else [axes]
+    panels = [
+        (
+            "net_present_cost",
+            f"{ds.attrs.get('lifetime_years', '')}-year net present cost [EUR]",
+            1.0,
+        ),
+        ("lifetime_co2", "Lifetime CO2 [t]", 1e-3),
+    ]
+    if sized:
+        panels.append(
+            ("borehole_total_length_m", "Borehole length that meets the fluid limit [m]", 1.0)
+        )
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.2))
     thousands = FuncFormatter(lambda v, _: f"{v:,.0f}")
     ref = ds.attrs["reference"]
-    ax = axes[0]
-    ax.plot(x, rows["net_present_cost"].values, "o-", color="#c0392b", label="hybrid")
-    ax.axhline(float(ds["net_present_cost"].values[0]), color="grey", ls="--", label=ref)
-    ax.set_xlabel("Switchover outdoor temperature [°C]")
-    ax.set_ylabel("Net present cost [EUR]")
-    ax.yaxis.set_major_formatter(thousands)
-    ax.legend(frameon=False)
-    if sized:
-        ax = axes[1]
-        ax.plot(x, rows["borehole_total_length_m"].values, "o-", color="#2c7fb8", label="hybrid")
-        ax.axhline(float(ds["borehole_total_length_m"].values[0]), color="grey", ls="--", label=ref)
+    for ax, (name, label, scale) in zip(axes, panels, strict=True):
+        ax.plot(x, scale * rows[name].values, "o-", color="#c0392b", label="hybrid")
+        ax.axhline(scale * float(ds[name].values[0]), color="grey", ls="--", label=ref)
         ax.set_xlabel("Switchover outdoor temperature [°C]")
-        ax.set_ylabel("Borehole length that meets the fluid limit [m]")
+        ax.set_ylabel(label.lstrip("-"))
         ax.yaxis.set_major_formatter(thousands)
         ax.legend(frameon=False)
     fig.suptitle(ds.attrs["title"])
@@ -160,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
     )
     ds = switchover_table(case, design, values)
+    ds.attrs["title"] = f"Switchover temperature: {case.report_title}"
+    ds.attrs["lifetime_years"] = case.economics.lifetime_years
     ds.attrs["design"] = ", ".join(f"{k}={v}" for k, v in design.items())
     write_atomic(ds, out / "switchover.nc")
     ds.drop_vars("failure").to_dataframe().to_csv(out / "switchover.csv")
