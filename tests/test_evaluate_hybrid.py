@@ -358,3 +358,26 @@ def test_switchover_command_bad_input_is_one_line(case, args, message, tmp_path,
     err = capsys.readouterr().err
     assert rc == 2 and message in err and err.count("\n") == 1
     assert not (tmp_path / "o" / "switchover.nc").exists()
+
+
+def test_water_source_hybrid_runs_at_the_water_temperature(tmp_path):
+    """A water-source hybrid is simulated on the EN 14825 year with the source at the case's
+    constant water temperature: warmer water gives the heat pump more capacity below the
+    switchover (parallel operation), so the boiler tops up less and burns less fuel."""
+    base = (CASES / "tiny_water.toml").read_text()
+    assert "water_temperature_degC = 10.0" in base
+    fuel = []
+    for t in (6.0, 14.0):
+        f = tmp_path / f"w{t:g}.toml"
+        f.write_text(
+            base.replace("water_temperature_degC = 10.0", f"water_temperature_degC = {t}")
+            + '\n[boiler]\nfuel = "gas"\noperation = "parallel"\n'
+        )
+        case = load_case(f)
+        # a small compressor (about 60 % of the load at the design point): the boiler tops up
+        design = {"evaporator_area_m2": 1.75, "swept_volume_cm3": 22.0}
+        p = assess({**design, "switchover_temperature_degC": 0.0}, case)
+        assert p.boiler_W == pytest.approx(case.building.design_heat_load_kW * 1e3)
+        assert p.metrics["heat_pump_heat_share"] + p.metrics["boiler_heat_share"] <= 1.0 + 1e-9
+        fuel.append(p.annual_fuel_kWh)
+    assert 0 < fuel[1] < fuel[0]

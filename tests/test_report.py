@@ -113,6 +113,18 @@ def _study(trials=_TRIALS, **attrs):
 
 
 # ------------------------------------------------------------------------------ markers, knee
+def test_summary_warns_when_a_marked_designs_heat_pump_covers_little_of_the_load():
+    """Cheapest compliant trial 0 covers 30 % (< 50 %): warned; the knee (1) and the lowest
+    lifetime cost (3) cover 80 % and 120 %: not warned."""
+    ds = _study()
+    cov = np.array([0.3, 0.8, 0.6, 1.2, 0.1, 0.9, 0.6, 0.7, np.nan])
+    ds["heat_pump_coverage"] = ("trial", cov, {"units": "1", "role": "metric"})
+    text = summary_markdown(ds)
+    warned = [line for line in text.splitlines() if line.startswith("- **Warning**")]
+    assert len(warned) == 1 and "(trial 0) covers only 30%" in warned[0]
+    assert "Warning" not in summary_markdown(_study())  # no coverage metric: no warning
+
+
 def test_markers_match_the_hand_computed_designs():
     ds = _study()
     assert list(np.flatnonzero(ds.pareto.values)) == [0, 1, 2, 3]

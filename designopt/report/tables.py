@@ -21,6 +21,10 @@ from designopt.report.labels import fmt, header, role, title
 SUMMARY_ROWS = 20
 #: Metrics shown in the summary's Pareto table besides design variables and objectives.
 SUMMARY_METRICS = ("scop_35", "scop_55", "scop", "sound_power_dBA", "noise_margin_dB", "charge_kg")
+#: Share of the design heat load below which the summary warns that the heat pump covers little
+#: of it (at the design temperature): the back-up heater or boiler then carries most of the
+#: peak, and MCS MIS 3005-D (100 %) and most funding rules would not accept the design.
+LOW_COVERAGE = 0.5
 PARETO_CSV = "pareto_designs.csv"
 FEASIBLE_CSV = "feasible_designs.csv"
 WORKBOOK = "designs.xlsx"
@@ -240,6 +244,27 @@ def _diagnostics_md(ds: xr.Dataset) -> list[str]:
     return [*lines, ""]
 
 
+def _coverage_warnings(ds: xr.Dataset, marks) -> list[str]:
+    """A warning per marked design whose heat pump covers less than :data:`LOW_COVERAGE` of the
+    design heat load at the design temperature (metric ``heat_pump_coverage``)."""
+    if "heat_pump_coverage" not in ds:
+        return []
+    trials = ds.trial.values.astype(int)
+    out = []
+    for m in marks:
+        i = int(np.flatnonzero(trials == m.trial)[0])
+        cov = float(ds["heat_pump_coverage"].values[i])
+        if np.isfinite(cov) and cov < LOW_COVERAGE:
+            out.append(
+                f"- **Warning**: the heat pump of the {m.label.lower()} (trial {m.trial}) covers"
+                f" only {cov:.0%} of the design heat load at the design temperature; the back-up"
+                " heater or boiler carries the rest. Add the constraint 'coverage'"
+                " (policy.min_heat_pump_coverage; MCS MIS 3005-D asks for 100 %) if the heat pump"
+                " must be the main heating."
+            )
+    return [*out, ""] if out else []
+
+
 def summary_markdown(ds: xr.Dataset) -> str:
     """A short Markdown summary of the study: counts, the marked designs, constraint
     diagnostics and the Pareto designs."""
@@ -285,6 +310,7 @@ def summary_markdown(ds: xr.Dataset) -> str:
         for m in marks:
             lines.append(f"- **{m.label}**: trial {m.trial} ({m.rule})")
         lines.append("")
+        lines += _coverage_warnings(ds, marks)
     lines += _diagnostics_md(ds)
     total = len(design_table(ds, "pareto"))
     lines += [f"## Pareto designs (sorted by {objs[0]})", ""]
