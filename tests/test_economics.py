@@ -779,3 +779,17 @@ def test_profile_valuation_is_exact_for_electricity_constant_within_cells():
     # the offset matters: a local-time profile valued on UTC price cells misses by percent
     wrong = float((E * month_hour_mean(price, time)).sum())
     assert abs(wrong - exact) > 1e-3 * abs(exact)
+
+
+def test_capital_items_are_the_named_list_and_the_study_gives_them_a_currency():
+    """Every item of capital_cost is in CAPITAL_ITEMS (the metrics capex_<item> of a study are
+    in the cost table's currency, not unitless)."""
+    from designopt.case import load_case
+    from designopt.economics.capital import CAPITAL_ITEMS, capital_cost
+    from designopt.evaluate import build_problem
+
+    cc = capital_cost(evaporator_area_m2=40.0, condenser_area_m2=1.2, heat_output_W=8e3)
+    assert tuple(cc.items) == CAPITAL_ITEMS
+    case = load_case(Path(__file__).parent / "data" / "cases" / "tiny_air.toml")
+    units = build_problem(case).metric_units
+    assert all(units[f"capex_{k}"] == "EUR" for k in CAPITAL_ITEMS)

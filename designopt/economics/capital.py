@@ -310,6 +310,24 @@ def _hx_curve(table: CostTable, hx_type: str, role: str) -> str:
     return kind.value
 
 
+#: Items of :func:`capital_cost` (``CapitalCost.items``), in order; the study reports each as
+#: the metric ``capex_<item>`` [currency of the cost table].
+CAPITAL_ITEMS = (
+    "compressor",
+    "evaporator",
+    "condenser",
+    "fan",
+    "refrigerant",
+    "casing_controls",
+    "installation",
+    "borehole_drilling",
+    "borehole_header",
+    "backup_heater",
+    "gas_boiler",
+    "buffer_tank",
+)
+
+
 def capital_cost(
     *,
     compressor_displacement_m3_s: Any = 0.0,

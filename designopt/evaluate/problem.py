@@ -13,6 +13,7 @@ from typing import Any
 
 from designopt.case import Case, VariableSpec
 from designopt.catalogue import CONSTRAINTS, METRICS, OBJECTIVES, VARIABLES, VariableInfo
+from designopt.economics.capital import CAPITAL_ITEMS
 from designopt.errors import ConfigurationError
 from designopt.evaluate import sources
 from designopt.evaluate.initial import InitialPopulation
@@ -120,6 +121,9 @@ def build_problem(case: Case) -> Problem:
         longs[f"level_{receiver_slug(r.name)}_dBA"] = (
             f"sound pressure level at receiver {r.name!r} ({r.method})"
         )
+    for item in CAPITAL_ITEMS:
+        units[f"capex_{item}"] = OBJECTIVES["capital_cost"][1]
+        longs[f"capex_{item}"] = f"capital cost item: {item.replace('_', ' ')}"
     for o, (_, unit, long_name) in OBJECTIVES.items():
         units.setdefault(o, unit)
         longs.setdefault(o, long_name)
