@@ -109,16 +109,20 @@ def pareto_html(ds: xr.Dataset, path: Path) -> Path:
             marker={"color": PARETO},
             line={"color": PARETO},
         )
-    for m in markers(ds):
+    marks = markers(ds)
+    for k, m in enumerate(marks):
         i = int(np.flatnonzero(trials == m.trial)[0])
         colour, sym = MARKER_STYLE[m.key]
+        # designs marked twice (e.g. cheapest = lowest lifetime cost): one label, "A = B"
+        same = [n.label for n in marks if n.trial == m.trial]
+        first = next(j for j, n in enumerate(marks) if n.trial == m.trial) == k
         fig.add_trace(
             go.Scatter(
                 x=[x[i]],
                 y=[y[i]],
                 name=f"{m.label} (trial {m.trial})",
                 mode="markers+text",
-                text=[m.label],
+                text=[" = ".join(same) if first else ""],
                 textposition="top right" if m.key != "knee" else "bottom left",
                 textfont={"color": colour, "size": 12},
                 hovertext=[f"<b>{m.label}</b><br>" + _hover(ds, np.array([i]))[0]],
@@ -141,8 +145,8 @@ def pareto_html(ds: xr.Dataset, path: Path) -> Path:
         yaxis={"title": {"text": axis_label(ds, objs[1])}, "tickformat": ",~r"},
         template="plotly_white",
         hoverlabel={"align": "left"},
-        legend={"x": 1.0, "xanchor": "right", "y": 1.0, "bgcolor": "rgba(255,255,255,0.85)"},
-        margin={"l": 80, "r": 30, "t": 90, "b": 70},
+        legend={"orientation": "h", "x": 0.0, "y": -0.15, "yanchor": "top"},  # off the data
+        margin={"l": 80, "r": 30, "t": 90, "b": 130},
         height=640,
     )
     text = fig.to_html(
