@@ -732,17 +732,22 @@ def _check_boiler(case: Case) -> None:
                 " [boiler] table (heat pump + boiler hybrid) or source.type='twin_source'"
             )
         return
-    lo, hi = case.design_temperature_degC, HEATING_LIMIT_DEGC
     where, spec = given.get("switchover_temperature_degC", (None, None))
     if where is not None:
         values = (spec.low, spec.high) if where == "space" else (spec,)
-        bad = [v for v in values if not lo <= float(v) <= hi]
-        if bad:
-            raise ConfigurationError(
-                f"{where}.switchover_temperature_degC={bad[0]!r} lies outside the climate's"
-                f" heating range [{lo:g}, {hi:g}] degC (design temperature to the {hi:g} degC"
-                " heating limit)"
-            )
+        check_switchover(case, values, f"{where}.switchover_temperature_degC")
+
+
+def check_switchover(case: Case, values, where: str) -> None:
+    """A boiler hybrid's switchover temperatures ``values`` [degC] lie in the climate's heating
+    range: the design temperature to the load line's heating limit."""
+    lo, hi = case.design_temperature_degC, HEATING_LIMIT_DEGC
+    bad = [v for v in values if not lo <= float(v) <= hi]
+    if bad:
+        raise ConfigurationError(
+            f"{where}={bad[0]!r} lies outside the climate's heating range [{lo:g}, {hi:g}] degC"
+            f" (design temperature to the {hi:g} degC heating limit)"
+        )
 
 
 #: Hours of the weather year of the design study (no leap day).

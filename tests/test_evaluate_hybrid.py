@@ -348,6 +348,11 @@ def test_switchover_command_sizes_the_borefield_and_writes_its_table(tmp_path):
     [
         ("tiny_ground_boiler.toml", ["--values", "a,b"], "--values='a,b' must be numbers"),
         ("tiny_ground_boiler.toml", ["--values", "40"], "--values=40.0 lies outside"),
+        (
+            "tiny_ground_boiler.toml",
+            ["--values", "4,-12"],
+            "--values=-12.0 lies outside the climate's heating range",
+        ),
         ("tiny_ground.toml", [], "has no switchover temperature"),
     ],
 )

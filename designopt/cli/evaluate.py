@@ -15,13 +15,18 @@ HELP = (
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("case", type=Path, help="case TOML file")
+    add_set_argument(p)
+
+
+def add_set_argument(p: argparse.ArgumentParser) -> None:
+    """``--set NAME=VALUE`` (repeatable): design values; the others the middle of the space."""
     p.add_argument(
         "--set",
         dest="sets",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a design variable value (repeatable)",
+        help="a design variable value (repeatable; others: the middle of the design space)",
     )
 
 

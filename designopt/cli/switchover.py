@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from designopt.cli.evaluate import add_set_argument
+
 NAME = "switchover"
 HELP = (
     "size the borefield and value one design at several switchover temperatures of a hybrid"
@@ -15,14 +17,7 @@ HELP = (
 
 def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("case", type=Path, help="case TOML file with a [boiler] table or a twin source")
-    p.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a design variable value (repeatable; others: the middle of the design space)",
-    )
+    add_set_argument(p)
     p.add_argument(
         "--values",
         default=None,
@@ -49,10 +44,12 @@ def _values(text: str | None, case) -> list[float]:
             ) from None
         if not vals or not all(math.isfinite(v) for v in vals):
             raise ConfigurationError(f"--values={text!r} must be finite numbers in degC")
-        from designopt.case import check_variable_value
+        from designopt.case import check_switchover, check_variable_value
 
         for v in vals:
             check_variable_value("switchover_temperature_degC", v, "--values")
+        if case.boiler is not None:
+            check_switchover(case, vals, "--values")
         return vals
     spec = case.space.get("switchover_temperature_degC")
     if spec is not None:
