@@ -334,3 +334,33 @@ def test_an_os_error_is_one_line(air_case, capsys, tmp_path, monkeypatch):
 def test_run_refuses_a_storage_that_is_not_a_url(air_case, capsys, tmp_path, url):
     code, err = _cli(capsys, "run", air_case, "--storage", url, "--out", tmp_path / "s")
     assert code == 2 and "is not a database URL" in err
+
+
+def test_every_refusal_that_names_force_has_the_flag(tmp_path, capsys):
+    """The refusal 'give a new name, or --force to replace it' is true for every command that
+    writes files: each accepts --force, and with it replaces a foreign file (never its input)."""
+    from designopt.cli import build_parser
+
+    parser = build_parser()
+    for argv in (
+        ["borefield", "simulate", "c.toml", "--out", "o.nc"],
+        ["dispatch", "c.toml", "--product", "x"],
+        ["front", "c.toml", "--exact"],
+        ["scop", "--declared", "d.csv", "--out", "o.csv"],
+        ["select", "c.toml"],
+        ["products"],
+        ["run", "c.toml"],
+        ["sweep", "s.toml"],
+        ["switchover", "c.toml"],
+    ):
+        assert parser.parse_args([*argv, "--force"]).force is True, argv
+    declared = tmp_path / "declared.csv"
+    declared.write_text((DATA / "keymark_sample.csv").read_text())
+    foreign = tmp_path / "notes.csv"
+    foreign.write_text("my notes\n")
+    code, err = _cli(capsys, "scop", "--declared", declared, "--out", foreign)
+    assert code == 2 and "--force" in err and foreign.read_text() == "my notes\n"
+    assert _cli(capsys, "scop", "--declared", declared, "--out", foreign, "--force")[0] == 0
+    assert "SCOP_calc" in foreign.read_text()
+    code, err = _cli(capsys, "scop", "--declared", declared, "--out", declared, "--force")
+    assert code == 2 and "is the input file" in err  # --force never replaces an input

@@ -95,6 +95,11 @@ def csv_with_header(*columns: str) -> Callable[[Path], bool]:
     return owned
 
 
+def add_force_argument(p, *, what: str = "an existing output file designopt did not write") -> None:
+    """``--force``: replace (or write into) ``what`` (the refusal messages name this flag)."""
+    p.add_argument("--force", action="store_true", help=f"replace {what}")
+
+
 def output_file(
     value,
     *,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from designopt.cli._outputs import add_force_argument
+
 NAME = "borefield"
 HELP = "size a ground-source borefield or simulate its lifetime fluid temperatures"
 
@@ -23,6 +25,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     s = sub.add_parser("simulate", help="lifetime mean fluid temperatures to NetCDF")
     s.add_argument("case", help="borefield case TOML file")
     s.add_argument("--out", required=True, help="output NetCDF file")
+    add_force_argument(s)
     s.add_argument(
         "--length-m",
         type=float,
@@ -107,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from designopt.ground import fluid_temperatures
     from designopt.results import write_atomic
 
-    out = output_file(args.out, suffix=".nc", inputs=[case.source])
+    out = output_file(args.out, suffix=".nc", inputs=[case.source], force=args.force)
 
     bf = case.borefield if args.length_m is None else case.borefield.with_length(args.length_m)
     method = "hourly" if case.method == "hourly" else "monthly"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from designopt.cli._outputs import add_force_argument
+
 NAME = "dispatch"
 HELP = "optimal hourly heat-pump/boiler dispatch (LP) for a case, compared with switchover rules"
 
@@ -69,6 +71,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-plot", action="store_true", help="skip the PNG figure next to the NetCDF file"
     )
+    add_force_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         args.out if args.out is not None else Path("results") / case.name / "dispatch.nc",
         suffix=".nc",
         inputs=[args.case, args.selection],
+        force=args.force,
     )
     product = args.product
     if product is None:

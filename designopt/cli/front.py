@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from designopt.cli._outputs import add_force_argument
+
 NAME = "front"
 HELP = "exact capital/lifetime-cost Pareto front by ε-constraint (HiGHS), compared with the Optuna front"
 
@@ -50,6 +52,7 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-plot", action="store_true", help="skip the PNG figure next to the NetCDF file"
     )
+    add_force_argument(p)
 
 
 def _table(path: Path):
@@ -162,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
         args.out if args.out is not None else Path("results") / case.name / "front_exact.nc",
         suffix=".nc",
         inputs=[args.case],
+        force=args.force,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(ds, out)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 
+from designopt.cli._outputs import add_force_argument
+
 NAME = "scop"
 HELP = "EN 14825 SCOP, SCOP_on, SCOP_net and eta_s from declared (Keymark-layout) performance"
 
@@ -37,6 +39,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=2.0,
         help="tolerance of the declared-SCOP check when the file has a SCOP column [%%] (default 2)",
     )
+    add_force_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
             f"--declared {args.declared!r} is not a file; give a Keymark-layout CSV"
         )
     out_path = output_file(
-        args.out, suffix=".csv", inputs=[args.declared], owned=csv_with_header("SCOP_calc")
+        args.out,
+        suffix=".csv",
+        inputs=[args.declared],
+        owned=csv_with_header("SCOP_calc"),
+        force=args.force,
     )
     dp, df, status_read = read_declared(args.declared)
     result = rate_declared(dp, cc=args.cc)

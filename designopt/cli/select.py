@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from designopt.cli._outputs import add_force_argument
+
 NAME = "select"
 HELP = (
     "pick the cheapest certified heat pump + back-up for a case (Pyomo/HiGHS MILP on EN 14825 bins)"
@@ -44,6 +46,7 @@ def register(p: argparse.ArgumentParser) -> None:
         default=None,
         help="NetCDF output (default: results/<case>/selection.nc)",
     )
+    add_force_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         args.out if args.out is not None else Path("results") / case.name / "selection.nc",
         suffix=".nc",
         inputs=[args.case, args.candidates if args.candidates != "hplib" else None],
+        force=args.force,
     )
     src = args.candidates
     if src != "hplib" and not Path(src).exists():
