@@ -206,8 +206,8 @@ def _numeric(df: pd.DataFrame, col: str, q: str, line0: int, rows: np.ndarray):
             reason[i] = f"{where}: {text[i]!r} is not a number"
         else:
             reason[i] = (
-                f"{where}: {val[i]:g} is outside the plausible {lo:g}-{hi:g} "
-                f"{QUANTITIES[q].unit} (a wrong unit?)"
+                f"{where}: {val[i]:g} is outside the plausible {lo:g}-{hi:g}"
+                f"{'' if QUANTITIES[q].unit == '1' else ' ' + QUANTITIES[q].unit} (a wrong unit?)"
             )
     val = np.where(blank | bad | odd, np.nan, val)
     return val, reason, False
