@@ -441,3 +441,13 @@ def test_cli_spec_and_check_write_their_files(tmp_path):
         text=True,
     )
     assert r.returncode == 2 and "did not write" in r.stderr
+
+
+def test_the_school_case_study_loads_and_its_window_allows_60_dBA():
+    from designopt import noise
+    from designopt.case import load_case
+    from designopt.evaluate import case_receivers
+
+    case = load_case(Path(__file__).parents[1] / "casestudies" / "tender_school" / "case.toml")
+    assert case.building.design_heat_load_kW == 12.0 and case.policy.gwp_cap == 150
+    assert noise.max_sound_power(case_receivers(case)).lwa_dBA == pytest.approx(60.0)
