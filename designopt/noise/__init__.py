@@ -16,7 +16,13 @@ from designopt.noise.propagation import (
     point_source_level,
     sound_pressure_level,
 )
-from designopt.noise.receivers import NoiseAssessment, Receiver, receiver_levels
+from designopt.noise.receivers import (
+    NoiseAssessment,
+    Receiver,
+    SoundPowerLimit,
+    max_sound_power,
+    receiver_levels,
+)
 from designopt.noise.sound_power import (
     CompressorType,
     compressor_sound_power,
@@ -37,6 +43,7 @@ __all__ = [
     "Method",
     "NoiseAssessment",
     "Receiver",
+    "SoundPowerLimit",
     "barrier_attenuation",
     "combine_levels",
     "compressor_sound_power",
@@ -45,6 +52,7 @@ __all__ = [
     "fan_sound_power",
     "fan_tip_speed",
     "iso9613_barrier_attenuation",
+    "max_sound_power",
     "outdoor_unit_sound_power",
     "point_source_level",
     "quiet_mode_speed_ratio",

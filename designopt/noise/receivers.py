@@ -211,3 +211,91 @@ def _receiver_terms(
         )
     geom.flags.writeable = False
     return geom, bg
+
+
+@dataclass(frozen=True)
+class SoundPowerLimit:
+    """The largest sound power that still meets every receiver (see :func:`max_sound_power`).
+
+    Attributes
+    ----------
+    lwa_dBA : the largest L_WA [dB(A)] on the ``resolution_dB`` grid that meets every receiver
+        with the forward model (:func:`receiver_levels`); ``-inf`` if no sound power can (a
+        legacy MCS 020 background at or above the limit).
+    per_receiver_dBA : the same bound for each receiver alone [dB(A)]
+    worst : index of the receiver that sets the bound
+    level_dBA, margin_dB : the forward model's level and margin at each receiver for ``lwa_dBA``
+    """
+
+    lwa_dBA: float
+    per_receiver_dBA: np.ndarray
+    worst: int
+    level_dBA: np.ndarray
+    margin_dB: np.ndarray
+
+
+def max_sound_power(
+    receivers: Sequence[Receiver],
+    *,
+    method: str | Method = Method.MCS020A,
+    limit_dBA: Any = None,
+    air_absorption_dB_per_m: float = 0.0,
+    resolution_dB: float = 0.1,
+) -> SoundPowerLimit:
+    """Invert :func:`receiver_levels`: the largest L_WA that meets every receiver.
+
+    For each receiver the propagation term G = L_p − L_WA (directivity, distance, barrier, air
+    absorption) is known, so the unrounded bound is L_WA ≤ limit − G; legacy MCS 020 first
+    removes the background energetically, L_p ≤ 10 lg(10^(limit/10) − 10^(bg/10)).  The bound
+    is rounded down to ``resolution_dB`` and then checked with the forward model (its rounding
+    of the level to 0.1 dB included): the returned L_WA passes every receiver and L_WA +
+    ``resolution_dB`` fails at least one.
+
+    Examples
+    --------
+    >>> lim = max_sound_power([Receiver("window", 10.0, 2)])  # MCS 020(a), 37 dB(A)
+    >>> round(lim.lwa_dBA, 1), float(receiver_levels(lim.lwa_dBA, [Receiver("window", 10.0, 2)]).constraint)
+    (62.0, 0.0)
+    """
+    if len(receivers) == 0:
+        raise ConfigurationError("receivers must hold at least one Receiver")
+    if not (resolution_dB > 0 and np.isfinite(resolution_dB)):
+        raise ConfigurationError(f"resolution_dB={resolution_dB} must be finite and > 0")
+    default = parse_method(method)
+    lim_default = None if limit_dBA is None else float(real("limit_dBA", limit_dBA, lo=0.0))
+    groups = _groups(tuple(receivers), default, lim_default, float(air_absorption_dB_per_m))
+    bound = np.empty(len(receivers))
+    for m, cols, geom, bg, lim in groups:
+        target = lim.astype(float)
+        if m is Method.MCS020:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                target = 10.0 * np.log10(10.0 ** (lim / 10.0) - 10.0 ** (bg / 10.0))
+            target = np.where(lim > bg, target, -np.inf)
+        bound[cols] = target - geom
+    steps = np.floor(bound / resolution_dB + 1e-9)
+    per = np.where(np.isfinite(bound), steps * resolution_dB, -np.inf)
+    best = float(np.min(per))
+    worst = int(np.argmin(per))
+    if not np.isfinite(best):
+        nan = np.full(len(receivers), np.nan)
+        return SoundPowerLimit(-np.inf, per, worst, nan, nan)
+    # the forward model decides: step down while it fails, up while one more step passes
+    kw = {
+        "method": default,
+        "limit_dBA": limit_dBA,
+        "air_absorption_dB_per_m": air_absorption_dB_per_m,
+    }
+    lw = round(best, 6)
+    for _ in range(50):
+        if float(receiver_levels(lw, receivers, **kw).constraint) <= 0 or lw <= 0:
+            break
+        lw = round(lw - resolution_dB, 6)
+    for _ in range(50):
+        if (
+            lw + resolution_dB > 150
+            or float(receiver_levels(lw + resolution_dB, receivers, **kw).constraint) > 0
+        ):
+            break
+        lw = round(lw + resolution_dB, 6)
+    res = receiver_levels(lw, receivers, **kw)
+    return SoundPowerLimit(lw, per, worst, res.level_dBA, res.margin_dB)
