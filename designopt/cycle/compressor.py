@@ -193,6 +193,9 @@ class Compressor:
         leaves colder than the liquid enters).
     injection_pressure_factor : float
         ``k`` of the intermediate pressure ``k sqrt(p_evap p_cond)`` [1].
+    wet_injection_quality_min : float
+        Lowest vapour quality of the injected flow under discharge-temperature control [1]
+        (vapour injection; 1 disables wet injection, see module docstring).
     envelope : str or None
         Name of a published envelope (:func:`designopt.cycle.envelope.envelope_names`) that
         replaces the pressure-ratio rule; None keeps the rule.
@@ -214,6 +217,7 @@ class Compressor:
     injection_superheat_K: float = 5.0
     economiser_approach_K: float = 5.0
     injection_pressure_factor: float = 1.0
+    wet_injection_quality_min: float = 0.8
     envelope: str | None = None
 
     def __post_init__(self):
@@ -232,6 +236,7 @@ class Compressor:
             "injection_superheat_K": (self.injection_superheat_K, 0.5, 30.0),
             "economiser_approach_K": (self.economiser_approach_K, 0.5, 30.0),
             "injection_pressure_factor": (self.injection_pressure_factor, 0.5, 2.0),
+            "wet_injection_quality_min": (self.wet_injection_quality_min, 0.5, 1.0),
         }
         for name, (value, lo, hi) in checks.items():
             if (
