@@ -418,45 +418,49 @@ class _Problem:
         m_suc = eta_v * rho1 * self.vdot[idx]
         dh_1s = _isentropic_h(tab, t_i, s1, si) - h1
 
-        def path(h6, j=slice(None)):
-            """Injected fraction, specific power per kg discharged and discharge enthalpy for
-            injected enthalpy ``h6`` (points ``j``)."""
-            x = (h3[j] - h5[j]) / (h6 - h5[j])
+        def path(x, j=slice(None)):
+            """Injected enthalpy, specific power per kg discharged and discharge enthalpy at
+            injected fraction ``x`` (points ``j``; the economiser balance gives ``h6``)."""
+            with np.errstate(all="ignore"):  # no injection (x = 0): the set-point vapour
+                h6 = np.where(x > 0.0, h5[j] + (h3[j] - h5[j]) / x, h6_sh[j])
             h_bs = (1.0 - x) * (h1[j] + dh_1s[j]) + x * h6  # ideal mixing at the port
             hd, sd, ti = si["h_dew"][j], si["s_dew"][j], t_i[j]
             dts = tab.superheat_from_h(ti, np.maximum(h_bs, hd))
             s_bs = np.where(h_bs >= hd, tab.superheated(ti, dts)[1], sd - (hd - h_bs) / ti)
             dh_2s = _isentropic_h(tab, tc[j], s_bs, {k: v[j] for k, v in scn.items()}) - h_bs
             w = ((1.0 - x) * dh_1s[j] + dh_2s) / eta_is[j]  # per kg of discharge flow
-            return x, w, (1.0 - x) * h1[j] + x * h6 + w
+            return h6, w, (1.0 - x) * h1[j] + x * h6 + w
 
-        h6 = tab.superheated(t_i, comp.injection_superheat_K)[0]
-        x, w, h2 = path(h6)
+        h6_sh = tab.superheated(t_i, comp.injection_superheat_K)[0]
+        x = (h3 - h5) / (h6_sh - h5)  # injected fraction of the discharge flow
+        h6, w, h2 = path(x)
         # discharge-temperature control: above the target the injection valve opens further
-        # and the injected flow leaves the economiser wet (quality down to the minimum)
+        # and the injected flow leaves the economiser wet (quality down to the minimum); h2
+        # is nearly linear in the injected fraction, which is solved for by false position
         t_target = comp.discharge_limit_K - DISCHARGE_CONTROL_MARGIN_K
         h2_target = tab.superheated(tc, t_target - tc)[0]
         hot = np.flatnonzero(h2 > h2_target)
         if hot.size and comp.wet_injection_quality_min < 1.0:
-            h_lv = si["h_dew"][hot] - si["h_bub"][hot]
-            lo = si["h_bub"][hot] + comp.wet_injection_quality_min * h_lv
-            hi = h6[hot]
-            f_lo = path(lo, hot)[2] - h2_target[hot]
-            f_hi = h2[hot] - h2_target[hot]
-            ok = f_lo < 0.0  # else even the wettest injection is too hot: the point fails
-            g = lo
-            for _ in range(8):  # regula falsi on the nearly linear h2(h6)
-                g = np.where(ok, hi - f_hi * (hi - lo) / (f_hi - f_lo), lo)
+            h6_wet = si["h_bub"][hot] + comp.wet_injection_quality_min * (
+                si["h_dew"][hot] - si["h_bub"][hot]
+            )
+            lo = x[hot]  # superheated injection: too hot
+            hi = (h3[hot] - h5[hot]) / (h6_wet - h5[hot])  # wettest injection
+            f_lo = h2[hot] - h2_target[hot]
+            f_hi = path(hi, hot)[2] - h2_target[hot]
+            ok = f_hi < 0.0  # else even the wettest injection is too hot: the point fails
+            g = hi
+            for _ in range(6):
+                g = np.where(ok, lo - f_lo * (hi - lo) / (f_hi - f_lo), hi)
                 f_g = path(g, hot)[2] - h2_target[hot]
-                left = ok & (f_g < 0.0)
-                right = ok & ~(f_g < 0.0)
-                lo, f_lo = np.where(left, g, lo), np.where(left, f_g, f_lo)
-                hi, f_hi = np.where(right, g, hi), np.where(right, f_g, f_hi)
-                if not np.any(ok & ~(np.abs(f_g) < 1e-3)):  # [J/kg]
+                cold = ok & (f_g < 0.0)
+                lo, f_lo = np.where(ok & ~cold, g, lo), np.where(ok & ~cold, f_g, f_lo)
+                hi, f_hi = np.where(cold, g, hi), np.where(cold, f_g, f_hi)
+                if not np.any(ok & ~(np.abs(f_g) < 1e-2)):  # [J/kg], 1e-5 K
                     break
-            h6 = h6.copy()
-            h6[hot] = g
-            x, w, h2 = path(h6)
+            x, h6, w, h2 = x.copy(), h6.copy(), w.copy(), h2.copy()
+            x[hot] = g
+            h6[hot], w[hot], h2[hot] = path(g, hot)
         m = m_suc / (1.0 - x)
         m_inj = m - m_suc
         self._eco = {
