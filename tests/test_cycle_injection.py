@@ -170,23 +170,74 @@ def _declared_point_g(design, application_degC: int):
     return prated, float(np.nanmax(q)), float(cop[-1])
 
 
+#: Largest COP gain of vapour injection over the single-stage cycle at -15 degC outdoor air
+#: and equal heat output [1].  Measured gains of injection cycles at -10 to -18 degC: up to
+#: 3.5 % (variable-speed twin rotary, R410A; Int. J. Refrig. 2016, daneshyari.com/en/article/
+#: 790062), -1.4 to +7 % at part load (flash-tank injection, ACRA 2016, Korea University), at
+#: most 11 % (R32) and 18 % (R410A) at -18 degC with the optimum injection ratio.
+INJECTION_COP_GAIN_MAX = 0.15
+
+
+def _cop_at_heat(design, t_src_degC, t_snk_degC, heat_W):
+    speeds = np.linspace(design.compressor.speed_min, design.compressor.speed_max, 60)
+    ds = performance_map(design, [C0 + t_src_degC], [C0 + t_snk_degC], speeds)
+    q, cop = ds.heat_output.values.ravel(), ds.cop.values.ravel()
+    assert np.nanmax(q) >= heat_W
+    return float(np.interp(heat_W, q, cop))
+
+
+@pytest.mark.parametrize("t_snk_degC", [32.0, 49.0])
+def test_injection_cop_gain_at_minus_15_is_that_of_measured_units(unit, t_snk_degC):
+    """The economised compressor keeps the losses of one compressor at the overall pressure
+    ratio: at -15 degC and equal heat output injection gains 8 % (32 degC) and 11 % (49 degC)
+    COP over the single-stage unit, not the 18 % and 30 % of stages rated as two
+    compressors (the model before, optimistic against certified units)."""
+    vi, none = _scaled(unit, 2.0, "vapour"), _scaled(unit, 2.0, "none")
+    gain = _cop_at_heat(vi, -15.0, t_snk_degC, 7e3) / _cop_at_heat(none, -15.0, t_snk_degC, 7e3) - 1
+    assert 0.0 < gain <= INJECTION_COP_GAIN_MAX
+
+
 @pytest.mark.parametrize("application_degC", [35, 55])
 def test_injection_designs_land_in_keymark_colder_spread(unit, application_degC):
-    """Pdh and COPd at -15 degC of R290 vapour-injection designs of 8-12 kW Prated lie within
-    the range (min-max) of the certified 6-14 kW colder-climate air/water units.  Measured
-    (docs/cycle.md): COPd 3.33-3.36 at 35 degC (certified 1.94-3.48, p95 2.83) and 2.58-2.60
-    at 55 degC (certified 1.46-2.63, p95 2.20): the model sits at the top of the spread."""
+    """Pdh and COPd at -15 degC of R290 vapour-injection designs of 7-12 kW Prated against
+    the certified 6-14 kW colder-climate air/water units.  55 degC: inside min-max of the
+    units within 2 kW of the design's Prated (the model before exceeded it: 2.59 against
+    2.23 at 9.3 kW).  35 degC: inside min-max of all 268 units; the model stays above their
+    95th percentile like the single-stage unit (docs/cycle.md)."""
     ref = pd.read_csv(DATA / "keymark_colder_m15" / "keymark_colder_m15_6to14kW.csv")
     ref = ref[ref.application_C == application_degC]
     assert len(ref) > 200
-    for factor in (2.0, 2.5, 3.0):  # Prated about 8, 10 and 12 kW
+    for factor in (1.6, 2.0, 2.3):  # Prated about 7.4-8.4, 9.2-10.4 and 10.6-11.9 kW
         prated, pdh, copd = _declared_point_g(_scaled(unit, factor, "vapour"), application_degC)
         assert 6e3 <= prated <= 14e3, (factor, prated)
-        assert ref.Pdh_m15_kW.min() <= pdh / 1e3 <= ref.Pdh_m15_kW.max(), (factor, pdh)
-        assert ref.COPd_m15.min() <= copd <= ref.COPd_m15.max(), (factor, copd)
+        band = ref[(ref.Prated_kW - prated / 1e3).abs() <= 2.0]
+        assert len(band) > 50
+        assert band.Pdh_m15_kW.min() <= pdh / 1e3 <= band.Pdh_m15_kW.max(), (factor, pdh)
+        spread = band if application_degC == 55 else ref
+        assert spread.COPd_m15.min() <= copd <= spread.COPd_m15.max(), (factor, copd)
         # without injection the same unit declares no Prated at 55 degC (no heat at -22 degC)
         if application_degC == 55:
             assert math.isnan(_declared_point_g(_scaled(unit, factor, "none"), 55)[0])
+
+
+def test_discharge_control_by_wet_injection(unit_vi):
+    """-22 degC / 55 degC: the discharge would exceed the 130 degC limit with superheated
+    injection; the controlled injection turns wet (quality above the minimum) and holds the
+    discharge just below the limit; without wet injection the point fails."""
+    t_src, t_snk, speeds = C0 - 22.0, C0 + 55.0, np.array([0.6, 0.9, 1.2])
+    r = solve_arrays(unit_vi, t_src, t_snk, speeds)
+    comp = unit_vi.compressor
+    assert (r["status"] == Status.OK).all()
+    assert (r["t_discharge"] <= comp.discharge_limit_K).all()
+    assert np.allclose(r["t_discharge"], comp.discharge_limit_K - 0.5, atol=0.05)
+    q = r["injection_quality"]
+    assert ((q >= comp.wet_injection_quality_min) & (q < 1.0)).all()
+    dry = _with(unit_vi, wet_injection_quality_min=1.0)
+    r_dry = solve_arrays(dry, t_src, t_snk, speeds)
+    assert (r_dry["status"] == Status.DISCHARGE_TEMPERATURE_ABOVE_LIMIT).all()
+    # at a mild point the control is idle: superheated injection
+    mild = solve_arrays(unit_vi, C0 - 7.0, C0 + 45.0, 1.0)
+    assert float(mild["injection_quality"]) == 1.0
 
 
 # -- envelopes -------------------------------------------------------------------------------
@@ -224,6 +275,10 @@ def test_bad_injection_inputs(unit, unit_vi):
         Compressor(swept_volume_m3=3e-5, injection="wet")
     with pytest.raises(ConfigurationError, match="economiser_approach_K=2.0 must not be below"):
         Compressor(swept_volume_m3=3e-5, injection="vapour", economiser_approach_K=2.0)
+    with pytest.raises(
+        ConfigurationError, match=r"wet_injection_quality_min=0.2 must be a number in \[0.5, 1.0\]"
+    ):
+        Compressor(swept_volume_m3=3e-5, injection="vapour", wet_injection_quality_min=0.2)
     with pytest.raises(ConfigurationError, match="compressor envelope 'x' is unknown"):
         Compressor(swept_volume_m3=3e-5, envelope="x")
     with pytest.raises(ConfigurationError, match="not modelled for transcritical R744"):

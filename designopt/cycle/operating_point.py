@@ -90,6 +90,9 @@ TOL_RESIDUAL = 1e-9
 TOL_STALL = 1e-7
 PINCH_FLOOR_K = 0.01
 LN_PINCH_FLOOR = math.log(PINCH_FLOOR_K)
+#: The discharge-temperature control of vapour injection holds the discharge this far below
+#: the limit [K].
+DISCHARGE_CONTROL_MARGIN_K = 0.5
 MAX_ITER = 40
 
 
@@ -343,7 +346,7 @@ class _Problem:
             r_e, r_c = self._pinch_floors(u, v, r_e, r_c, e_min, d_min)
         if not full:
             return r_e, r_c, r_w, feas
-        extra = {} if eco is None else {k: v for k, v in eco.items() if k != "h_a"}
+        extra = {} if eco is None else dict(eco)
         return _outputs(
             (r_e, r_c, r_w, feas),
             (te, tc, pe, pc, pi, m, q_c, q_e, h1, h2, h3, t2, t3, eta_is, eta_v, sh),
@@ -392,8 +395,11 @@ class _Problem:
         ``self._eco`` for :meth:`evaluate`.
 
         States: 3 condenser outlet, 5 = 4 economiser liquid outlet (evaporator inlet after the
-        isenthalpic main valve), 6 injected vapour at ``p_i``, a end of the first stage, b
-        after mixing.
+        isenthalpic main valve), 6 injected refrigerant at ``p_i`` (superheated, or wet under
+        discharge-temperature control).  The power is the isentropic work of the economised
+        path (stage 1 ``p_e -> p_i``, adiabatic mixing, stage 2 ``p_i -> p_c``) over the
+        overall isentropic efficiency at the overall pressure ratio; the discharge enthalpy
+        follows from the energy balance of the adiabatic compressor.
         """
         d, tab = self.d, self.tab
         comp = d.compressor
@@ -407,32 +413,67 @@ class _Problem:
         # temperatures (pressure effect on liquid enthalpy below 0.1 % of the latent heat)
         t5 = np.minimum(t3, t_i + comp.economiser_approach_K)
         h5 = h3 - (tab.saturation(t3)["h_bub"] - tab.saturation(t5)["h_bub"])
-        h6 = tab.superheated(t_i, comp.injection_superheat_K)[0]
-        x = (h3 - h5) / (h6 - h5)  # injected fraction of the discharge flow
         eta_v = comp.eta_vol(pi)
+        eta_is = comp.eta_is(pi)
         m_suc = eta_v * rho1 * self.vdot[idx]
-        pi_1, pi_2 = p_i / pe, pc / p_i
         dh_1s = _isentropic_h(tab, t_i, s1, si) - h1
-        h_a = h1 + dh_1s / comp.eta_is(pi_1)  # stage 1: p_e -> p_i
-        h_b = (1.0 - x) * h_a + x * h6  # adiabatic mixing at the injection port
-        s_b = tab.superheated(t_i, tab.superheat_from_h(t_i, h_b))[1]
-        dh_2s = _isentropic_h(tab, tc, s_b, scn) - h_b
-        h2 = h_b + dh_2s / comp.eta_is(pi_2)  # stage 2: p_i -> p_c
+
+        def path(x, j=slice(None)):
+            """Injected enthalpy, specific power per kg discharged and discharge enthalpy at
+            injected fraction ``x`` (points ``j``; the economiser balance gives ``h6``)."""
+            with np.errstate(all="ignore"):  # no injection (x = 0): the set-point vapour
+                h6 = np.where(x > 0.0, h5[j] + (h3[j] - h5[j]) / x, h6_sh[j])
+            h_bs = (1.0 - x) * (h1[j] + dh_1s[j]) + x * h6  # ideal mixing at the port
+            hd, sd, ti = si["h_dew"][j], si["s_dew"][j], t_i[j]
+            dts = tab.superheat_from_h(ti, np.maximum(h_bs, hd))
+            s_bs = np.where(h_bs >= hd, tab.superheated(ti, dts)[1], sd - (hd - h_bs) / ti)
+            dh_2s = _isentropic_h(tab, tc[j], s_bs, {k: v[j] for k, v in scn.items()}) - h_bs
+            w = ((1.0 - x) * dh_1s[j] + dh_2s) / eta_is[j]  # per kg of discharge flow
+            return h6, w, (1.0 - x) * h1[j] + x * h6 + w
+
+        h6_sh = tab.superheated(t_i, comp.injection_superheat_K)[0]
+        x = (h3 - h5) / (h6_sh - h5)  # injected fraction of the discharge flow
+        h6, w, h2 = path(x)
+        # discharge-temperature control: above the target the injection valve opens further
+        # and the injected flow leaves the economiser wet (quality down to the minimum); h2
+        # is nearly linear in the injected fraction, which is solved for by false position
+        t_target = comp.discharge_limit_K - DISCHARGE_CONTROL_MARGIN_K
+        h2_target = tab.superheated(tc, t_target - tc)[0]
+        hot = np.flatnonzero(h2 > h2_target)
+        if hot.size and comp.wet_injection_quality_min < 1.0:
+            h6_wet = si["h_bub"][hot] + comp.wet_injection_quality_min * (
+                si["h_dew"][hot] - si["h_bub"][hot]
+            )
+            lo = x[hot]  # superheated injection: too hot
+            hi = (h3[hot] - h5[hot]) / (h6_wet - h5[hot])  # wettest injection
+            f_lo = h2[hot] - h2_target[hot]
+            f_hi = path(hi, hot)[2] - h2_target[hot]
+            ok = f_hi < 0.0  # else even the wettest injection is too hot: the point fails
+            g = hi
+            for _ in range(6):
+                g = np.where(ok, lo - f_lo * (hi - lo) / (f_hi - f_lo), hi)
+                f_g = path(g, hot)[2] - h2_target[hot]
+                cold = ok & (f_g < 0.0)
+                lo, f_lo = np.where(ok & ~cold, g, lo), np.where(ok & ~cold, f_g, f_lo)
+                hi, f_hi = np.where(cold, g, hi), np.where(cold, f_g, f_hi)
+                if not np.any(ok & ~(np.abs(f_g) < 1e-2)):  # [J/kg], 1e-5 K
+                    break
+            x, h6, w, h2 = x.copy(), h6.copy(), w.copy(), h2.copy()
+            x[hot] = g
+            h6[hot], w[hot], h2[hot] = path(g, hot)
         m = m_suc / (1.0 - x)
         m_inj = m - m_suc
-        # overall isentropic efficiency: isentropic work of both stages over the power
-        eta_is = (m_suc * dh_1s + m * dh_2s) / (m_suc * (h_a - h1) + m * (h2 - h_b))
         self._eco = {
             "suction_mass_flow": m_suc,
             "injection_mass_flow": m_inj,
             "h4": h5,
-            "h_a": h_a,
             "p_intermediate": p_i,
             "t_intermediate": t_i,
             "h_injection": h6,
+            "injection_quality": np.minimum((h6 - si["h_bub"]) / (si["h_dew"] - si["h_bub"]), 1.0),
             "economiser_heat": m * (h3 - h5),
-            "stage_pressure_ratio": np.maximum(pi_1, pi_2),
-            "compressor_power": m_suc * (h_a - h1) + m * (h2 - h_b),
+            "stage_pressure_ratio": np.maximum(p_i / pe, pc / p_i),
+            "compressor_power": m * w,
         }
         return pi, h1, m, h2, eta_v, eta_is
 
