@@ -125,8 +125,8 @@ def test_resume_computes_only_missing_batches(study, tmp_path):
     assert (first.batches_run, first.batches_total) == (3, 3)
     before = xr.open_dataset(first.netcdf).load()
     group = zarr.open_group(str(tmp_path / "sweep.zarr"), mode="r+")
-    group["batch_done"][1] = 0  # as if killed while batch 1 ran
-    group["net_present_cost"][:, 2:4] = 0.0
+    group["batch_done"][0, 1] = 0  # as if killed while batch 1 ran
+    group["net_present_cost"][:, :, 2:4] = 0.0
     again = run_sweep(spec, tmp_path, workers=1)
     assert again.batches_run == 1
     after = xr.open_dataset(again.netcdf).load()
