@@ -521,7 +521,7 @@ def _hybrid_choice(ps_p, ok, case_p, constraints, n: int) -> np.ndarray:
     feas = _feasible(out, rest, ps_p.size, 1)[:, 0]
     npc = out["net_present_cost"][:, 0]
     order = np.argsort(np.where(feas, npc, np.inf) if feas.any() else npc, kind="stable")
-    pos = np.arange(ok.size) if ok is None else np.flatnonzero(ok)
+    pos = np.arange(ps_p.size) if ok is None else np.flatnonzero(ok)
     return pos[order[:n]]
 
 

@@ -212,7 +212,8 @@ def tornado(ds, metric: str, path: Path, title: str, currency: str = "EUR") -> P
 
     t = tornado_table(ds, metric)
     centre = float(scenario_frame(ds)[metric].mean())
-    t = t[np.isfinite(t["at_low"]) & np.isfinite(t["at_high"])].reset_index(drop=True)
+    lo, hi = t["at_low"].astype(float), t["at_high"].astype(float)
+    t = t[np.isfinite(lo) & np.isfinite(hi)].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9, 2.2 + 0.55 * max(1, len(t))))
     for i, r in t.iterrows():
         ax.barh(i, r["at_low"] - centre, left=centre, color="#4477aa", height=0.6)
@@ -366,7 +367,7 @@ def write_report(ds, spec, out_dir: Path) -> list[Path]:
                     cur,
                 )
             )
-    if len(axes) >= 1:
+    if len(tornado_table(ds, "npc_saving_vs_boiler")):  # an axis with two or more values
         figures.append(
             tornado(
                 ds,

@@ -131,9 +131,14 @@ def meets_rules(ps, columns: dict[str, np.ndarray], rules, receivers: list) -> n
     D = ps.size
     S = next(iter(columns.values())).size
     ok = np.ones((D, S), bool)
-    rated_W = (
-        a["capacity_design_W"] if rules.rated_output == "design" else a["heat_output_rating_W"]
-    )
+    rating = a["heat_output_rating_W"]
+    if rules.rated_output == "design":
+        # Pdesignh: the output at the design temperature; a unit that cannot run there (0 W,
+        # its back-up heater covers the load) is rated by its rating-point output instead
+        design = a["capacity_design_W"]
+        rated_W = np.where(np.isfinite(design) & (design > 0), design, rating)
+    else:
+        rated_W = rating
     rated_kW = rated_W / 1e3
     if "fgas_year" in columns:
         ok &= fgas_allowed(

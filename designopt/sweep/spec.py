@@ -186,7 +186,8 @@ class Rules(_Model):
     rated_output: Literal["design", "rating"] = Field(
         "design",
         description="rated capacity / heat output of the F-gas and 813/2013 bands: the heat"
-        " pump's output at the design temperature ('design', Pdesignh) or at its rating point",
+        " pump's output at the design temperature ('design', Pdesignh; its rating-point output"
+        " when it cannot run there) or at its rating point ('rating')",
     )
     reflecting_surfaces: int = Field(
         2, ge=1, le=3, description="noise_receiver_distance_m without case receivers: MCS 020(a)"
