@@ -344,3 +344,31 @@ def test_pareto_membership_and_rule_axes(study, tmp_path):
         if not np.isnan(x):  # 6 kW design load: the 70 or 65 dB(A) band minus 15 dB
             lwa = xr.open_dataset(study / "performance.nc")["sound_power_dBA"].values
             assert (lwa[feas] <= 70.0 - x).all()
+
+
+def test_carbon_price_on_fuel_only(study, tmp_path):
+    """carbon_price_on = 'fuel': the heat pump alone pays no carbon price on grid electricity;
+    the hybrid pays it on its gas (present worth over the lifetime, no escalation), the boiler
+    on all of its gas."""
+    from designopt import economics
+
+    case = load_case(TINY)
+    body = (
+        "[axes.carbon_price_per_t]\nvalues = [0.0, 200.0]\n"
+        "[reference.hybrid]\nswitchover_temperature_degC = [2.0]\ndesigns = 1\n"
+    )
+    path = _sweep_file(tmp_path, study, body, carbon_price_on="fuel")
+    sw = xr.open_dataset(run_sweep(load_sweep(path), tmp_path, workers=1).netcdf)
+    npc = sw["net_present_cost"].values
+    np.testing.assert_allclose(npc[:, 0], npc[:, 1], rtol=1e-6)  # electricity: no carbon price
+    e = case.economics
+    pw = float(economics.present_worth_factor(e.discount_rate, e.lifetime_years))
+    # the hybrid's extra cost is its fuel CO2 [t/a] x price x present worth factor: a positive
+    # amount of fuel, less than the boiler alone burns
+    d_hybrid = float(sw["hybrid_net_present_cost"][1] - sw["hybrid_net_present_cost"][0])
+    assert d_hybrid > 0
+    fuel_t_per_year = d_hybrid / (200.0 * pw)
+    gas_t_per_year = float(sw["boiler_lifetime_co2"][0]) / e.lifetime_years / 1e3
+    assert 0 < fuel_t_per_year < gas_t_per_year  # the hybrid burns less gas than the boiler
+    d_boiler = float(sw["boiler_net_present_cost"][1] - sw["boiler_net_present_cost"][0])
+    assert d_boiler == pytest.approx(gas_t_per_year * 200.0 * pw, rel=1e-9)

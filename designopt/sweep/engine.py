@@ -20,12 +20,14 @@ workers once (``scatter``); a task carries only its scenario rows.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import math
 import os
 import shutil
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -170,13 +172,33 @@ def _pareto(npc: np.ndarray, co2: np.ndarray, feasible: np.ndarray) -> np.ndarra
     return out
 
 
-def _value_set(ps, case, columns, constraints, rules, receivers):
-    """Value ``ps`` under the scenario rows: (value_arrays output, feasible (D, s))."""
+def _value_set(ps, case, columns, constraints, rules, receivers, carbon_on="all"):
+    """Value ``ps`` under the scenario rows: (scenarios, value_arrays output, feasible (D, s)).
+
+    ``carbon_on = "fuel"``: the carbon price is paid on burnt fuel only (a hybrid's gas, as
+    under the German BEHG or the EU ETS2), not on grid electricity (whose ETS1 price is in the
+    electricity price) or refrigerant leaks."""
+    from designopt import economics
     from designopt.evaluate import value_arrays
 
     s = next(iter(columns.values())).size
+    if carbon_on == "fuel":
+        carbon = columns.get(
+            "carbon_price_per_t", np.full(s, case.economics.carbon_price_per_t, float)
+        )
+        columns = {**columns, "carbon_price_per_t": np.zeros(s)}
     sc = _scenarios(case, columns, s)
     out = value_arrays(ps, sc, case, chunk=max(1, s))
+    if carbon_on == "fuel":
+        v = sc.values
+        pw = economics.present_worth_factor(v["discount_rate"], v["lifetime_years"])
+        fuel_t = ps.arrays["annual_fuel_kWh"][:, None] * v["fuel_co2_kg_per_kWh"][None] / 1e3
+        extra = fuel_t * carbon[None] * pw[None]  # present worth of the fuel's carbon cost
+        heat = ps.arrays["annual_heat_kWh"][:, None]
+        out["net_present_cost"] = out["net_present_cost"] + extra
+        out["annualised_cost"] = out["annualised_cost"] + extra / pw[None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["lcoh"] = out["lcoh"] + np.where(heat > 0, extra / (pw[None] * heat), np.nan)
     feasible = _feasible(out, constraints, ps.size, s)
     if rules is not None:
         feasible &= meets_rules(ps, columns, rules, receivers)
@@ -191,6 +213,8 @@ def _boiler_reference(ps, case, columns, sc, reference, s):
     v = sc.values
     gas_price = columns.get("gas_price_per_kWh", np.full(s, econ.gas_price_per_kWh))
     gas_co2 = columns.get("gas_co2_kg_per_kWh", np.full(s, econ.gas_co2_kg_per_kWh))
+    # the scenario's carbon price (the heat pump's scenarios may have it at 0: carbon_on="fuel")
+    carbon = columns.get("carbon_price_per_t", np.full(s, econ.carbon_price_per_t))
     heat = float(np.nanmedian(ps.arrays["annual_heat_kWh"]))
     gas_kWh = heat / reference.boiler_efficiency
     load_W = float(np.nanmax(ps.arrays["design_load_W"]))
@@ -210,7 +234,7 @@ def _boiler_reference(ps, case, columns, sc, reference, s):
         gas_escalation=v["price_escalation"],
         maintenance_per_year=reference.boiler_maintenance_per_year,
         annual_co2_kg=co2_year,
-        carbon_price_per_t=v["carbon_price_per_t"],
+        carbon_price_per_t=carbon,
         annual_heat_kWh=heat,
     )
     return np.asarray(life.npc, float) * np.ones(s), co2_year * v["lifetime_years"]
@@ -227,18 +251,20 @@ def value_batch(
     receivers=(),
     ok: np.ndarray | None = None,
     hybrid: dict | None = None,
+    carbon_on: str = "all",
 ):
     """Value the candidates under the scenario rows ``columns`` (one batch).
 
     ``ps`` holds the candidates that could be assessed (``ok``: which of all ``D`` they are;
     the others are infeasible with NaN values).  ``hybrid``: ``{"ps", "case", "constraints",
-    "switchover", "design"}`` of the hybrid reference's variants.  Returns ``(pairs,
+    "switchover", "design"}`` of the hybrid reference's variants; ``carbon_on``: see
+    :func:`_value_set` (the gas boiler reference always pays the carbon price on its gas).  Returns ``(pairs,
     per_scenario)``: arrays ``(D, s)`` of :data:`PAIR_VARS` and ``(s,)`` of
     :data:`SCENARIO_VARS`.
     """
     s = next(iter(columns.values())).size
     D = ps.size if ok is None else ok.size
-    sc, out, feasible_ok = _value_set(ps, case, columns, constraints, rules, receivers)
+    sc, out, feasible_ok = _value_set(ps, case, columns, constraints, rules, receivers, carbon_on)
     idx = np.arange(D) if ok is None else np.flatnonzero(ok)
 
     def full(a: np.ndarray, fill) -> np.ndarray:
@@ -287,7 +313,13 @@ def value_batch(
     }
     if hybrid is not None and hybrid["ps"] is not None:
         _, hout, hfeas = _value_set(
-            hybrid["ps"], hybrid["case"], columns, hybrid["constraints"], rules, receivers
+            hybrid["ps"],
+            hybrid["case"],
+            columns,
+            hybrid["constraints"],
+            rules,
+            receivers,
+            carbon_on,
         )
         hnpc = np.where(hfeas, hout["net_present_cost"], np.inf)
         hb = np.argmin(hnpc, axis=0)
@@ -316,6 +348,8 @@ class SweepResult:
     batches_total: int
     n_physics: int = 1
     figures: tuple[Path, ...] = ()
+    #: wall-clock seconds of the steps of this run: cluster (start), physics, valuation, finish
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -450,6 +484,7 @@ def _batch_task(ctx: dict, columns, store: str, p: int, start: int, stop: int) -
         receivers=ctx["receivers"],
         ok=ctx["ok"],
         hybrid=ctx["hybrid"],
+        carbon_on=ctx["carbon_on"],
     )
     _write_region(store, pairs, per, p, start, stop, ctx["n_designs"])
     return p, start
@@ -607,6 +642,7 @@ def _physics_contexts(spec, case, cand, points, needed, constraints, client) -> 
             "receivers": _receivers(cases[p], rules),
             "hybrid": hybrids[p],
             "n_designs": D,
+            "carbon_on": spec.carbon_price_on,
         }
         for p in needed
     }
@@ -660,6 +696,7 @@ def run_sweep(
     if not store.exists():
         _template(spec, table, cand.trials, P, n_batches, store, fingerprint)
     todo = [(p, i) for p in range(P) for i in range(n_batches) if not done[p, i]]
+    timings: dict[str, float] = {}
     if todo:
         _compute(
             spec,
@@ -674,12 +711,28 @@ def run_sweep(
             workers,
             scheduler,
             progress,
+            timings,
         )
-    return _finish(spec, case, out_dir, store, cand, points, S, len(todo), P * n_batches, report)
+    t0 = time.perf_counter()
+    res = _finish(spec, case, out_dir, store, cand, points, S, len(todo), P * n_batches, report)
+    timings["finish"] = time.perf_counter() - t0
+    return dataclasses.replace(res, timings=timings)
 
 
 def _compute(
-    spec, case, cand, table, points, constraints, store, todo, done, workers, scheduler, progress
+    spec,
+    case,
+    cand,
+    table,
+    points,
+    constraints,
+    store,
+    todo,
+    done,
+    workers,
+    scheduler,
+    progress,
+    timings,
 ):
     import zarr
     from distributed import as_completed
@@ -688,8 +741,13 @@ def _compute(
     b = spec.batch_size
     flags = zarr.open_group(str(store), mode="r+")["batch_done"]
     needed = sorted({p for p, _ in todo})
+    t0 = time.perf_counter()
     with _client(workers, scheduler) as client:
+        t1 = time.perf_counter()
+        timings["cluster"] = t1 - t0
         contexts = _physics_contexts(spec, case, cand, points, needed, constraints, client)
+        t2 = time.perf_counter()
+        timings["physics"] = t2 - t1
         scattered = {p: client.scatter([ctx], broadcast=True)[0] for p, ctx in contexts.items()}
         futures = []
         for p, i in todo:
@@ -721,6 +779,7 @@ def _compute(
                 bar.update(1)
         if bar is not None:
             bar.close()
+        timings["valuation"] = time.perf_counter() - t2
 
 
 def _atomic(path: Path, write) -> None:

@@ -210,6 +210,11 @@ class SweepSpec(_Model):
     study: Path
     candidates: Literal["all", "feasible", "pareto"] = "feasible"
     batch_size: int = Field(500, ge=1, le=100_000)
+    carbon_price_on: Literal["all", "fuel"] = Field(
+        "all",
+        description="'all': the carbon price is paid on every kg of CO2 (grid, leaks, fuel);"
+        " 'fuel': on burnt fuel only (BEHG, ETS2: electricity carries its ETS1 price already)",
+    )
     scenarios: ScenarioDesign = ScenarioDesign()
     axes: dict[str, Axis] = Field(min_length=1)
     reference: Reference = Reference()
