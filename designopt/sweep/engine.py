@@ -545,22 +545,47 @@ def _receivers(case, rules) -> list:
     return found or [noise.Receiver("receiver", 5.0, rules.reflecting_surfaces, method="mcs020a")]
 
 
-def _hybrid_choice(ps_p, ok, case_p, constraints, n: int) -> np.ndarray:
-    """Positions (among all candidates) of the ``n`` cheapest heat-pump candidates in the
-    base scenario of ``case_p`` that meet every constraint but capacity (a boiler adds
-    capacity); the cheapest overall if none does."""
+#: The strictest value of each rule axis (the hybrid's heat pumps should meet it if they can).
+_STRICT = {
+    "fgas_year": np.nanmax,
+    "noise_below_ecodesign_dB": np.nanmax,
+    "noise_receiver_distance_m": np.nanmin,
+    "min_eta_s_pct": np.nanmax,
+    "min_scop": np.nanmax,
+    "gwp_cap": np.nanmin,
+}
+
+
+def _hybrid_choice(ps_p, ok, case_p, constraints, n: int, table, rules, receivers) -> np.ndarray:
+    """Positions (among all candidates) of the heat pumps of the hybrid reference: the ``n``
+    cheapest candidates in the base scenario of ``case_p`` that meet every constraint but
+    capacity (a boiler adds capacity), those that also meet the strictest value of every rule
+    axis of the sweep first (so that the hybrid exists in every scenario where it can)."""
     from designopt.evaluate import Scenarios, value_arrays
 
     out = value_arrays(ps_p, Scenarios.from_case(case_p), case_p)
     rest = [c for c in constraints if c not in ("capacity", "coverage", "gwp")]
     feas = _feasible(out, rest, ps_p.size, 1)[:, 0]
+    strict_cols = {
+        k: np.array([f(table[k]) if np.isfinite(table[k]).any() else np.nan])
+        for k, f in _STRICT.items()
+        if k in table
+    }
+    strict = np.ones(ps_p.size, bool)
+    if strict_cols:
+        strict = meets_rules(ps_p, strict_cols, rules, receivers)[:, 0]
+        if "gwp_cap" in strict_cols and np.isfinite(strict_cols["gwp_cap"][0]):
+            strict &= ps_p.arrays["gwp100"] <= strict_cols["gwp_cap"][0]
     npc = out["net_present_cost"][:, 0]
-    order = np.argsort(np.where(feas, npc, np.inf) if feas.any() else npc, kind="stable")
+    rank = np.where(feas & strict, 0, np.where(feas, 1, 2))  # then by cost
+    order = np.lexsort((npc, rank))
     pos = np.arange(ps_p.size) if ok is None else np.flatnonzero(ok)
     return pos[order[:n]]
 
 
-def _physics_contexts(spec, case, cand, points, needed, constraints, client) -> dict[int, dict]:
+def _physics_contexts(
+    spec, case, cand, points, needed, constraints, client, table
+) -> dict[int, dict]:
     """Per needed physics scenario the valuation context: its Performance sets (assessed on
     Dask and cached on disk when the physics differ from the study's), case and hybrid."""
     from designopt.cache import cache_dir
@@ -612,7 +637,9 @@ def _physics_contexts(spec, case, cand, points, needed, constraints, client) -> 
                     f"reference.hybrid.switchover_temperature_degC={bad[0]!r} lies outside the"
                     f" heating range [{lo:g}, {hi:g}] degC of physics scenario {points[p]}"
                 )
-            chosen = _hybrid_choice(ps_p, ok, c, constraints, h.designs)
+            chosen = _hybrid_choice(
+                ps_p, ok, c, constraints, h.designs, table, spec.rules, _receivers(c, spec.rules)
+            )
             boiler_kW = h.boiler_kW or c.building.design_heat_load_kW
             designs, sw, src = hybrid_designs(
                 [cand.designs[i] for i in chosen], h.switchover_temperature_degC, boiler_kW
@@ -745,7 +772,7 @@ def _compute(
     with _client(workers, scheduler) as client:
         t1 = time.perf_counter()
         timings["cluster"] = t1 - t0
-        contexts = _physics_contexts(spec, case, cand, points, needed, constraints, client)
+        contexts = _physics_contexts(spec, case, cand, points, needed, constraints, client, table)
         t2 = time.perf_counter()
         timings["physics"] = t2 - t1
         scattered = {p: client.scatter([ctx], broadcast=True)[0] for p, ctx in contexts.items()}
