@@ -772,6 +772,11 @@ def _compute(
     with _client(workers, scheduler) as client:
         t1 = time.perf_counter()
         timings["cluster"] = t1 - t0
+        if (spec.physics_axes or spec.reference.hybrid) and cand.designs:
+            # each worker imports the physics and builds its CoolProp states once, in parallel
+            client.run(_warm_worker, case, cand.designs[0])
+            t1 = time.perf_counter()
+            timings["warm_up"] = t1 - t0 - timings["cluster"]
         contexts = _physics_contexts(spec, case, cand, points, needed, constraints, client, table)
         t2 = time.perf_counter()
         timings["physics"] = t2 - t1
@@ -807,6 +812,15 @@ def _compute(
         if bar is not None:
             bar.close()
         timings["valuation"] = time.perf_counter() - t2
+
+
+def _warm_worker(case, design) -> None:
+    """Start-up of a worker that will assess designs: imports, property tables, cycle maps of
+    one design (its result is not used; a failure here is left to the real task)."""
+    from designopt.evaluate import assess
+
+    with contextlib.suppress(Exception):
+        assess(design, case)
 
 
 def _atomic(path: Path, write) -> None:
