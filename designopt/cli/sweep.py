@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 NAME = "sweep"
-HELP = "value a finished study's designs under many price, carbon, grant and rule scenarios (Dask)"
+HELP = (
+    "value a finished study's designs under many price, carbon, grant, rule and climate"
+    " scenarios against a gas boiler and a hybrid (Dask)"
+)
 
 
 def _positive(text: str) -> int:
@@ -35,6 +38,9 @@ def register(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--force", action="store_true", help="write into a non-empty foreign --out")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--no-report", action="store_true", help="no figures and summary.md (sweep.nc and CSV only)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,12 +53,18 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
     )
     res = run_sweep(
-        spec, out, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress
+        spec,
+        out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+        report=not args.no_report,
     )
+    physics = f" x {res.n_physics} physics scenarios" if res.n_physics > 1 else ""
     print(
-        f"designopt sweep: {res.n_scenarios} scenarios x {res.n_designs} designs"
+        f"designopt sweep: {res.n_scenarios} scenarios{physics} x {res.n_designs} designs"
         f" ({res.batches_run} of {res.batches_total} batches computed now) -> {res.netcdf},"
-        f" {res.csv}",
+        f" {res.csv}" + (f", {len(res.figures)} figures and summary.md" if res.figures else ""),
         file=sys.stdout,
     )
     return 0
