@@ -1,0 +1,284 @@
+"""Sphinx extension of the designopt site: file schemas generated from the pydantic models.
+
+``{schema-page}`` pages are never written by hand: when the build starts, each model in
+:data:`SCHEMAS` is turned into a Markdown page ``docs/generated/<slug>.md`` with one table per
+TOML table of the file (field, type, default, allowed values, description), from the model's
+``model_json_schema()``.  A field renamed, added or given new bounds in the code shows on the next
+build; the generated folder is not kept in git.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class SchemaPage:
+    slug: str  # the page docs/generated/<slug>.md
+    model: str  # "module:Class"
+    title: str
+    intro: str
+    extra: str = ""  # "module:function" returning more Markdown for the end of the page
+
+
+SCHEMAS = (
+    SchemaPage(
+        "case-schema",
+        "designopt.case:Case",
+        "Case file schema",
+        "Every table and key of a case file (TOML), generated from the pydantic model "
+        "{py:class}`designopt.case.Case`. Keys not listed are refused. How the fields are used, "
+        "with examples: [the case-file guide](../case-files.md).",
+    ),
+    SchemaPage(
+        "sweep-schema",
+        "designopt.sweep.spec:SweepSpec",
+        "Sweep file schema",
+        "Every table and key of a sweep file (TOML), generated from the pydantic model "
+        "{py:class}`designopt.sweep.spec.SweepSpec`. Keys not listed are refused. How a sweep "
+        "runs: [policy sweeps](../sweep.md).",
+        extra="designopt_docs:sweep_axes",
+    ),
+)
+
+
+def sweep_axes() -> list[str]:
+    """The names an ``[axes.NAME]`` table may take, from :data:`designopt.sweep.spec.AXES`."""
+    from designopt.sweep.spec import AXES
+
+    lines = [
+        "",
+        "(sweep-schema-axes)=",
+        "## Axis names",
+        "",
+        "An `[axes.NAME]` table takes one of these names (`designopt.sweep.spec.AXES`); "
+        "values outside the physical range are refused.",
+        "",
+        "| name | unit | what | lowest | highest |",
+        "|---|---|---|---|---|",
+    ]
+    for name, (unit, long_name, low, high) in AXES.items():
+        lines.append(f"| `{name}` | {_cell(unit)} | {_cell(long_name)} | {low:g} | {high:g} |")
+    return lines
+
+
+def _load(dotted: str) -> type[BaseModel]:
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _models(root: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    """Every pydantic model reachable from ``root``'s fields, by class name."""
+    found: dict[str, type[BaseModel]] = {}
+
+    def visit(tp: Any) -> None:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if tp.__name__ in found:
+                return
+            found[tp.__name__] = tp
+            for field in tp.model_fields.values():
+                visit(field.annotation)
+        for arg in typing.get_args(tp):
+            visit(arg)
+
+    visit(root)
+    return found
+
+
+def _anchor(slug: str, name: str) -> str:
+    return f"{slug}-{name.lower()}"
+
+
+def _type(prop: dict[str, Any], slug: str, defs: dict[str, Any]) -> str:
+    """A JSON-schema type in words, with links to the tables of nested models."""
+    if "$ref" in prop:
+        name = prop["$ref"].rsplit("/", 1)[-1]
+        if "properties" not in defs.get(name, {}):  # an enum or alias: say what it allows
+            return _type(defs[name], slug, defs)
+        return f"{{ref}}`{name} <{_anchor(slug, name)}>`"
+    if "anyOf" in prop:
+        parts = [_type(p, slug, defs) for p in prop["anyOf"]]
+        return " or ".join(dict.fromkeys(parts))
+    if "enum" in prop:
+        return "one of " + ", ".join(f"`{json.dumps(v)}`" for v in prop["enum"])
+    if "const" in prop:
+        return f"`{json.dumps(prop['const'])}`"
+    kind = prop.get("type")
+    if kind == "array":
+        items = prop.get("items")
+        return f"list of {_type(items, slug, defs)}" if items else "list"
+    if kind == "object":
+        values = prop.get("additionalProperties")
+        if isinstance(values, dict):
+            return f"table of name = {_type(values, slug, defs)}"
+        return "table"
+    if kind == "null":
+        return "none"
+    if isinstance(kind, list):
+        return " or ".join(kind)
+    return {"number": "number", "integer": "integer", "string": "string"}.get(kind, str(kind))
+
+
+_BOUNDS = (
+    ("minimum", "≥ {}"),
+    ("exclusiveMinimum", "> {}"),
+    ("maximum", "≤ {}"),
+    ("exclusiveMaximum", "< {}"),
+    ("minLength", "at least {} characters"),
+    ("maxLength", "at most {} characters"),
+    ("minItems", "at least {} items"),
+    ("maxItems", "at most {} items"),
+    ("pattern", "matches `{}`"),
+)
+
+
+def _bounds(prop: dict[str, Any]) -> str:
+    parts = [text.format(prop[key]) for key, text in _BOUNDS if key in prop]
+    for alt in prop.get("anyOf", ()):
+        parts += [text.format(alt[key]) for key, text in _BOUNDS if key in alt]
+    return ", ".join(parts)
+
+
+def _default(name: str, prop: dict[str, Any], required: set[str]) -> str:
+    if name in required:
+        return "**required**"
+    if "default" not in prop:
+        return ""
+    value = prop["default"]
+    if isinstance(value, dict) and value:
+        return "its table's defaults"
+    return f"`{json.dumps(value, ensure_ascii=False)}`"
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _words(text: str) -> str:
+    """Prose from a docstring or field description, with ``<name>`` kept as text, not HTML."""
+    return _cell(text).replace("<", "\\<")
+
+
+def _table(
+    schema: dict[str, Any], model: type[BaseModel] | None, slug: str, defs: dict[str, Any]
+) -> list[str]:
+    internal = {
+        field.alias or name
+        for name, field in (model.model_fields.items() if model else ())
+        if field.exclude
+    }
+    required = set(schema.get("required", ()))
+    lines = [
+        "| key | type | default | description |",
+        "|---|---|---|---|",
+    ]
+    for name, prop in schema.get("properties", {}).items():
+        if name in internal:
+            continue
+        allowed = _bounds(prop)
+        text = _words(prop.get("description", ""))
+        if allowed:
+            text = f"{text}; allowed: {allowed}" if text else f"allowed: {allowed}"
+        row = (f"`{name}`", _type(prop, slug, defs), _default(name, prop, required), text)
+        lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
+    extra = schema.get("additionalProperties")
+    if extra is False:
+        lines += ["", "Other keys are refused."]
+    return lines
+
+
+def _refs(prop: dict[str, Any]) -> list[tuple[str, str]]:
+    """(kind, model name) of every nested model a property holds: table, named tables, array."""
+    out = []
+    if "$ref" in prop:
+        out.append(("table", prop["$ref"].rsplit("/", 1)[-1]))
+    for alt in prop.get("anyOf", ()):
+        out += _refs(alt)
+    if isinstance(prop.get("additionalProperties"), dict):
+        out += [("named", name) for _, name in _refs(prop["additionalProperties"])]
+    if isinstance(prop.get("items"), dict):
+        out += [("array", name) for _, name in _refs(prop["items"])]
+    return out
+
+
+def toml_paths(schema: dict[str, Any]) -> dict[str, list[str]]:
+    """Where each model of the schema sits in the TOML file, e.g. ``Receiver -> [[noise.receivers]]``."""
+    defs = schema.get("$defs", {})
+    paths: dict[str, list[str]] = {}
+
+    def walk(sub: dict[str, Any], prefix: str) -> None:
+        for key, prop in sub.get("properties", {}).items():
+            for kind, name in _refs(prop):
+                if "properties" not in defs.get(name, {}):
+                    continue
+                dotted = f"{prefix}{key}" + (".NAME" if kind == "named" else "")
+                shown = f"[[{dotted}]]" if kind == "array" else f"[{dotted}]"
+                if shown not in paths.setdefault(name, []):
+                    paths[name].append(shown)
+                    walk(defs[name], dotted + ".")
+
+    walk(schema, "")
+    return paths
+
+
+def schema_page(page: SchemaPage) -> str:
+    """The Markdown text of one schema page."""
+    root = _load(page.model)
+    models = _models(root)
+    schema = root.model_json_schema(by_alias=True)
+    defs = schema.get("$defs", {})
+    where = toml_paths(schema)
+    out = [
+        "% generated by docs/_ext/designopt_docs.py from the pydantic models: do not edit",
+        "",
+        f"# {page.title}",
+        "",
+        page.intro,
+        "",
+        f"({_anchor(page.slug, root.__name__)})=",
+        f"## The top level ({root.__name__})",
+        "",
+        _words(schema.get("description", "")),
+        "",
+        *_table(schema, root, page.slug, defs),
+    ]
+    for name in [*where, *sorted(set(defs) - set(where))]:  # in the file's order
+        sub = defs[name]
+        if "properties" not in sub:  # an enum: its values are written where it is used
+            continue
+        out += [
+            "",
+            f"({_anchor(page.slug, name)})=",
+            "## " + ", ".join(f"`{p}`" for p in where.get(name, ())) + f" ({name})",
+            "",
+            _words(sub.get("description", "")),
+            "",
+            *_table(sub, models.get(name), page.slug, defs),
+        ]
+    if page.extra:
+        out += _load(page.extra)()
+    return "\n".join(out) + "\n"
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def generate(app: Any) -> None:
+    out = Path(app.srcdir) / "generated"
+    for page in SCHEMAS:
+        _write_if_changed(out / f"{page.slug}.md", schema_page(page))
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("builder-inited", generate)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
