@@ -19,6 +19,8 @@ ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))
 sys.path.insert(0, str(ROOT))  # the checkout's designopt, also without `pip install -e .`
 
+from designopt_docs import WrittenFigures  # noqa: E402
+
 import designopt  # noqa: E402
 
 project = "designopt"
@@ -86,9 +88,10 @@ sphinx_gallery_conf = {
     "plot_gallery": "True" if run_gallery else "False",
     "download_all_examples": False,
     "remove_config_comments": True,
+    "capture_repr": (),  # print what matters; no stray return codes under the cells
     "within_subsection_order": "FileNameSortKey",
     "matplotlib_animations": False,
-    "image_scrapers": ("matplotlib",),
+    "image_scrapers": ("matplotlib", WrittenFigures()),
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
     "show_memory": False,

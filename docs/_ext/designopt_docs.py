@@ -1,4 +1,5 @@
-"""Sphinx extension of the designopt site: file schemas generated from the pydantic models.
+"""Sphinx extension of the designopt site: file schemas from the pydantic models, and the
+gallery's scraper of the figures designopt writes.
 
 ``{schema-page}`` pages are never written by hand: when the build starts, each model in
 :data:`SCHEMAS` is turned into a Markdown page ``docs/generated/<slug>.md`` with one table per
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,6 +279,47 @@ def generate(app: Any) -> None:
     out = Path(app.srcdir) / "generated"
     for page in SCHEMAS:
         _write_if_changed(out / f"{page.slug}.md", schema_page(page))
+
+
+class WrittenFigures:
+    """A sphinx-gallery image scraper for the PNG figures designopt writes to disk.
+
+    designopt's commands save their figures (``pareto_front.png``, ``switchover.png`` ...) and
+    close them, so matplotlib's own scraper never sees them.  After each code block this one
+    looks in every folder that the example holds in a :class:`~pathlib.Path` variable and shows
+    the PNG files written or changed by the block, in the order they were written.  The
+    example's code stays what a user would write.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[Path, int]] = {}
+
+    def __repr__(self) -> str:  # sphinx-gallery hashes the configuration by repr
+        return "WrittenFigures()"
+
+    def __call__(self, block: Any, block_vars: dict[str, Any], gallery_conf: dict) -> str:
+        from sphinx_gallery.scrapers import figure_rst
+
+        seen = self._seen.setdefault(str(block_vars["src_file"]), {})
+        folders = {
+            value
+            for value in block_vars["example_globals"].values()
+            if isinstance(value, Path) and value.is_dir()
+        }
+        new = []
+        for folder in folders:
+            for png in folder.glob("*.png"):
+                stamp = png.stat().st_mtime_ns
+                if seen.get(png) != stamp:
+                    seen[png] = stamp
+                    new.append((stamp, png.name, png))
+        images = []
+        for _, _, png in sorted(new):
+            target = Path(next(block_vars["image_path_iterator"]))
+            shutil.copyfile(png, target)
+            images.append(target)
+        # one full-width figure each: the report's figures are too detailed for thumbnails
+        return "".join(figure_rst([image], gallery_conf["src_dir"]) for image in images)
 
 
 def setup(app: Any) -> dict[str, Any]:
