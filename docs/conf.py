@@ -93,6 +93,7 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib", WrittenFigures()),
     "abort_on_example_error": True,
+    "run_stale_examples": True,  # rerun even if the script did not change: the package may have
     "only_warn_on_example_error": False,
     "show_memory": False,
     "min_reported_time": 1,
