@@ -184,3 +184,14 @@ def test_changelog_and_guide_are_in_the_site(site):
     assert first.split("(")[0].strip() in changelog
     guide = [p.stem for p in DOCS.glob("*.md")]
     assert [s for s in guide if not (site / f"{s}.html").exists()] == []
+
+
+def test_readme_links_and_picture_exist():
+    """The README's relative links and its picture of a front point at files in the checkout
+    (the README is read on the code host, outside the site)."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = [t for t in re.findall(r"\]\(([^)#\s]+)", text) if "://" not in t]
+    assert any(t.endswith(".png") for t in targets)
+    assert [t for t in targets if not (ROOT / t).exists()] == []
