@@ -4,8 +4,8 @@ Build (from the repository root, after ``pip install ".[docs]"``)::
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-Set ``DESIGNOPT_DOCS_GALLERY=0`` to skip executing the gallery (about 60 s faster), and
-``DESIGNOPT_DOCS_TRIALS`` to change the trial count of the executed examples. See building.md.
+Set ``DESIGNOPT_DOCS_GALLERY=0`` to skip executing the gallery (about a minute faster). See
+building.md.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinxarg.ext",
     "sphinx_gallery.gen_gallery",
-    "designopt_docs",  # docs/_ext: schema tables from the pydantic models
+    "designopt_docs",  # docs/_ext: API pages per module, schema tables, the gallery's scraper
 ]
 
 root_doc = "index"
@@ -59,8 +59,7 @@ suppress_warnings = [
 ]
 
 # -- API reference from the docstrings ----------------------------------------------------------
-autosummary_generate = True
-autosummary_imported_members = False
+autosummary_generate = False  # the API pages are written by docs/_ext (see there)
 autodoc_default_options = {
     "members": True,
     "show-inheritance": True,
@@ -115,3 +114,5 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_context = {"default_mode": "light"}
+# pages without sub-pages: no empty "Section Navigation" column
+html_sidebars = {page: [] for page in ("index", "changelog", "cli", "building")}
