@@ -1,11 +1,17 @@
-"""Sphinx extension of the designopt site: the API pages of every public module, the file
-schemas from the pydantic models, and the gallery's scraper of the figures designopt writes.
+"""Sphinx extension of the designopt site: what is generated from the code, never by hand.
 
-``{schema-page}`` pages are never written by hand: when the build starts, each model in
-:data:`SCHEMAS` is turned into a Markdown page ``docs/generated/<slug>.md`` with one table per
-TOML table of the file (field, type, default, allowed values, description), from the model's
-``model_json_schema()``.  A field renamed, added or given new bounds in the code shows on the next
-build; the generated folder is not kept in git.
+* **API pages** (:func:`api_page`): when the build starts, one page per public module of
+  :data:`API_PACKAGES` is written to ``docs/generated/api/<module>.rst``: its docstring, tables
+  of its sub-modules, classes, functions and documented data, then each one's documentation.
+* **File schemas** (:func:`schema_page`): each model in :data:`SCHEMAS` becomes
+  ``docs/generated/<slug>.md``, one table per TOML table of the file (key, type, default,
+  description with the allowed values), from the model's ``model_json_schema()``.
+* **Cross-references** to a name a package re-exports resolve to where the object is defined
+  (:func:`resolve_reexport`).
+* **Gallery figures**: :class:`WrittenFigures` shows the PNG files an example's commands wrote.
+
+A module, field or bound added in the code shows on the next build; ``docs/generated/`` is not
+kept in git.
 """
 
 from __future__ import annotations
