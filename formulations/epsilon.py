@@ -68,7 +68,7 @@ def add_design_choice_block(b: pyo.Block, space: DesignSpace) -> None:
 
 
 def build_epsilon_model(space: DesignSpace, epsilon_EUR: float | None = None) -> pyo.ConcreteModel:
-    """Build (never solve) ``min capital s.t. lifetime <= ε`` over the feasible designs.
+    """Build (never solve) ``min capital subject to lifetime <= ε`` over the feasible designs.
 
     Parameters
     ----------

@@ -19,6 +19,7 @@ flow ``m_flow`` [kg/s] and the fluid ``cp`` the temperature difference at the pe
 t_max_inlet + dT_injection/2`` (the convention of Ahmadfard & Bernier 2019 test cases).
 
 g-functions come from a :class:`~designopt.ground.gfunction.GFunctionFamily`:
+
 * ``gfunction="exact"``: fixed point ``H = size(g(H))`` solved by secant steps, with g computed
   at exactly the trial lengths (typically 3-4 pygfunction calls for a new layout, no
   interpolation in H): the faster cold start for a one-off sizing.
