@@ -30,7 +30,8 @@ def add_set_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _parse(sets: list[str]) -> dict[str, str]:
+def parse_sets(sets: list[str]) -> dict[str, str]:
+    """``--set name=value`` strings as a dict of strings (one-line error for a bad one)."""
     from designopt.errors import ConfigurationError
 
     out = {}
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     case = load_case(args.case)
     problem = build_problem(case)
-    params = design_from_strings(case, _parse(args.sets))
+    params = design_from_strings(case, parse_sets(args.sets))
     ev = evaluate_safely(problem, params)
 
     def clean(d):

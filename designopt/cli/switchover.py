@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from designopt.cli.evaluate import add_set_argument
+from designopt.cli.evaluate import add_set_argument, parse_sets
 
 NAME = "switchover"
 HELP = (
@@ -145,7 +145,6 @@ def _figure(ds, path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     from designopt.case import load_case
     from designopt.cli._outputs import output_folder
-    from designopt.cli.evaluate import _parse
     from designopt.evaluate import design_from_strings
     from designopt.evaluate.switchover import reference_case, switchover_table
     from designopt.results import write_atomic
@@ -153,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     case = load_case(args.case)
     reference_case(case)  # a case without a switchover is refused before any work
     values = _values(args.values, case)
-    design = design_from_strings(case, _parse(args.sets))
+    design = design_from_strings(case, parse_sets(args.sets))
     design.pop("switchover_temperature_degC", None)
     out = output_folder(
         args.out if args.out is not None else Path("results") / case.name / "switchover",

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from designopt.cli.evaluate import parse_sets
+
 NAME = "tender"
 HELP = "write a tender specification from a design or requirements, and check certified products against it"
 
@@ -94,18 +96,6 @@ def register(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _sets(items: list[str]) -> dict[str, str]:
-    from designopt.errors import ConfigurationError
-
-    out = {}
-    for s in items:
-        if "=" not in s:
-            raise ConfigurationError(f"--set {s!r} must look like name=value")
-        k, v = s.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     if args.tender_command == "spec":
         return _spec(args)
@@ -181,7 +171,7 @@ def _spec(args) -> int:
         else:
             if args.trial is not None:
                 raise ConfigurationError("--trial needs --study DIR")
-            design = design_from_case(case, _sets(args.sets))
+            design = design_from_case(case, parse_sets(args.sets))
         spec = spec_from_design(
             design,
             case,
