@@ -98,7 +98,19 @@ def venv(dist, tmp_path_factory) -> Path:
     Path(site, "zz_designopt_test_deps.pth").write_text("\n".join(sorted(ours)) + "\n")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-index", "--quiet", str(dist["wheel"])],
+        # --ignore-installed: a non-editable designopt in this environment (CI installs the
+        # checkout with `pip install .`) would otherwise count as "already satisfied"
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--no-index",
+            "--no-deps",
+            "--ignore-installed",
+            "--quiet",
+            str(dist["wheel"]),
+        ],
         capture_output=True,
         text=True,
         env=env,
